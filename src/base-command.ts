@@ -1,0 +1,170 @@
+import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import { AisuiteError, BugError } from './lib/errors.js';
+import { ExitCode, type ExitCodeValue } from './lib/exit-codes.js';
+import { useColor } from './lib/output.js';
+import { redact, redactValue } from './lib/secrets/redact.js';
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<
+  (typeof BaseCommand)['baseFlags'] & T['flags']
+>;
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>;
+
+export interface ErrorJson {
+  error: {
+    code: string;
+    message: string;
+    hint?: string;
+    exitCode: number;
+    details?: Record<string, unknown>;
+  };
+}
+
+/** What an error means for the user: message, hint, exit code. Bugs keep their stack for the log. */
+export function describeError(error: unknown): ErrorJson['error'] & { bug: boolean; stack?: string } {
+  if (error instanceof AisuiteError) {
+    return {
+      code: error.code,
+      message: error.message,
+      hint: error.hint,
+      exitCode: error.exitCode,
+      details: error.details,
+      bug: false,
+    };
+  }
+  const oclif = (error as { oclif?: { exit?: number } } | undefined)?.oclif;
+  if (error instanceof Errors.CLIError || oclif?.exit !== undefined) {
+    // flag and argument parse errors from oclif: bad input
+    const message = (error as Error).message.replace(/\n\s*See more help with --help$/, '');
+    return {
+      code: 'USAGE',
+      message,
+      hint: 'See --help for the flags and examples.',
+      exitCode: ExitCode.USER_ERROR,
+      bug: false,
+    };
+  }
+  const err = error instanceof Error ? error : new Error(String(error));
+  return {
+    code: error instanceof BugError ? 'BUG' : 'INTERNAL',
+    message: err.message,
+    hint: 'This is a bug in aisuite. Re-run with AISUITE_DEBUG=1 for the stack trace and report it.',
+    exitCode: ExitCode.BUG,
+    bug: true,
+    stack: err.stack,
+  };
+}
+
+/**
+ * The command every aisuite command extends: `--json` everywhere (the typed result of `run()` is printed,
+ * redacted), user errors vs bugs mapped to documented exit codes, colour only on a TTY without NO_COLOR,
+ * and an AbortSignal that fires on the first Ctrl-C.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true;
+  static override baseFlags = {
+    'log-level': Flags.option({
+      options: ['error', 'warn', 'info', 'debug'] as const,
+      default: 'info' as const,
+      env: 'AISUITE_LOG_LEVEL',
+      helpGroup: 'GLOBAL',
+      description: 'how much to print on stderr',
+    })(),
+  };
+
+  protected flags!: BaseFlags<T>;
+  protected args!: BaseArgs<T>;
+  private readonly abort = new AbortController();
+  private interrupts = 0;
+  private readonly onSigint = () => {
+    this.interrupts += 1;
+    if (this.interrupts > 1) process.exit(ExitCode.INTERRUPTED);
+    this.abort.abort(
+      new AisuiteError('interrupted', { exitCode: ExitCode.INTERRUPTED, code: 'INTERRUPTED' }),
+    );
+  };
+
+  /** Fires on the first Ctrl-C; a second Ctrl-C exits at once with code 130. */
+  protected get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  protected get color(): boolean {
+    return useColor({ json: this.jsonEnabled(), isTTY: process.stdout.isTTY });
+  }
+
+  public override async init(): Promise<void> {
+    await super.init();
+    process.on('SIGINT', this.onSigint);
+    const { args, flags } = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    });
+    this.flags = flags as BaseFlags<T>;
+    this.args = args as BaseArgs<T>;
+  }
+
+  /** Print a line on stdout (redacted), unless --json. */
+  public override log(message = '', ...args: unknown[]): void {
+    if (this.jsonEnabled()) return;
+    super.log(redact(message), ...args.map((a) => (typeof a === 'string' ? redact(a) : a)));
+  }
+
+  /** Progress and warnings go to stderr (redacted), so stdout stays clean for results. */
+  protected info(message: string): void {
+    if (this.flags?.['log-level'] === 'error' || this.flags?.['log-level'] === 'warn') return;
+    process.stderr.write(`${redact(message)}\n`);
+  }
+
+  public override warn(input: string | Error): string | Error {
+    if (this.flags?.['log-level'] !== 'error') {
+      const text = typeof input === 'string' ? input : input.message;
+      process.stderr.write(`${this.color ? '\u001b[33mWarning:\u001b[39m' : 'Warning:'} ${redact(text)}\n`);
+    }
+    return input;
+  }
+
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(redactValue(json), null, 2)}\n`);
+  }
+
+  protected override toErrorJson(error: unknown): ErrorJson {
+    const { bug: _bug, stack: _stack, ...rest } = describeError(error);
+    return { error: rest };
+  }
+
+  /** Exit with a domain code after the result was printed (e.g. checks failed but the report is valid). */
+  protected fail(code: ExitCodeValue): never {
+    process.removeListener('SIGINT', this.onSigint);
+    Errors.exit(code);
+  }
+
+  public override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
+    if (error instanceof Errors.ExitError) throw error;
+    const described = describeError(error);
+    if (this.jsonEnabled()) {
+      this.logJson(this.toErrorJson(error));
+    } else {
+      const red = (s: string) => (this.color ? `\u001b[31m${s}\u001b[39m` : s);
+      const lines = [`${red('Error:')} ${described.message}`];
+      if (described.hint) lines.push(`Hint: ${described.hint}`);
+      if (
+        described.bug &&
+        (process.env.AISUITE_DEBUG || this.flags?.['log-level'] === 'debug') &&
+        described.stack
+      ) {
+        lines.push(described.stack);
+      }
+      process.stderr.write(`${redact(lines.join('\n'))}\n`);
+    }
+    process.removeListener('SIGINT', this.onSigint);
+    Errors.exit(described.exitCode);
+  }
+
+  protected override async finally(error: Error | undefined): Promise<unknown> {
+    process.removeListener('SIGINT', this.onSigint);
+    return super.finally(error);
+  }
+}

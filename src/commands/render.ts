@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { suiteFlags } from '../lib/cli/suite-flags.js';
+
+export interface RenderResult {
+  readonly outDir: string;
+  readonly project: string;
+  readonly phase: number;
+  readonly profile: string;
+  readonly services: readonly string[];
+  readonly files: readonly { path: string; sha256: string; bytes: number }[];
+  readonly warnings: readonly string[];
+}
+
+export default class Render extends BaseCommand<typeof Render> {
+  static override summary = 'Write the compose file and every monitoring config of the selected suite';
+  static override description = `Renders the same files that \`aisuite up\` applies, so they can be kept in git or run with
+\`docker compose --env-file <secrets file> -f compose.yaml up -d\`. Rendering the same input twice gives
+byte-identical output. Nothing is written when the input is invalid.`;
+  static override examples = [
+    '<%= config.bin %> render --phase 1 --cpu --out ./rendered',
+    '<%= config.bin %> render --phase 3 --gpu --models-dir /srv/models --out ./rendered',
+    '<%= config.bin %> render --phase 3 --cpu --without grafana,loki,alloy,cadvisor --image prometheus=mirror.local/prom/prometheus:v2.53.4 --out ./rendered --json',
+  ];
+  static override flags = {
+    ...suiteFlags,
+    out: Flags.string({
+      char: 'o',
+      description: 'output directory',
+      required: true,
+      env: 'AISUITE_RENDER_OUT',
+    }),
+  };
+
+  async run(): Promise<RenderResult> {
+    const [{ resolveSuite }, { renderSuite, writeRendered }] = await Promise.all([
+      import('../lib/suite/resolve.js'),
+      import('../lib/render/index.js'),
+    ]);
+    const resolved = await resolveSuite(this.flags, { requireModels: false });
+    for (const warning of resolved.warnings) this.warn(warning);
+    const files = renderSuite(resolved.suite);
+    const outDir = path.resolve(this.flags.out);
+    const written = await writeRendered(outDir, files);
+    for (const file of written)
+      this.log(`${file.sha256.slice(0, 12)}  ${path.join(this.flags.out, file.path)}`);
+    return {
+      outDir,
+      project: resolved.suite.project,
+      phase: resolved.suite.phase,
+      profile: resolved.suite.profile,
+      services: resolved.suite.services.map((s) => s.name),
+      files: written,
+      warnings: resolved.warnings,
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import { Args } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { configFlags } from '../../lib/cli/suite-flags.js';
+import { UserError } from '../../lib/errors.js';
+
+export default class SecretsGet extends BaseCommand<typeof SecretsGet> {
+  static override summary = 'Print one secret value (the only command that prints a secret)';
+  static override examples = [
+    '<%= config.bin %> secrets get gateway-api-key',
+    'curl -H "Authorization: Bearer $(<%= config.bin %> secrets get gateway-api-key)" http://127.0.0.1:8000/v1/models',
+  ];
+  static override flags = { ...configFlags };
+  static override args = {
+    name: Args.string({
+      required: true,
+      description: 'gateway-api-key, grafana-admin-password, postgres-password or mcp-admin-token',
+    }),
+  };
+  // The value is the output: --json would wrap it in a document that the base command redacts.
+  static override enableJsonFlag = false;
+
+  async run(): Promise<void> {
+    const { resolveSecretsFile } = await import('../../lib/secrets/locate.js');
+    const { ensureSecrets, isSecretName, SECRET_NAMES } = await import('../../lib/secrets/store.js');
+    const name = this.args.name;
+    if (!isSecretName(name)) {
+      throw new UserError(`unknown secret ${JSON.stringify(name)}`, {
+        hint: `Allowed values: ${SECRET_NAMES.join(', ')}`,
+        code: 'UNKNOWN_SECRET',
+      });
+    }
+    const secrets = await ensureSecrets(await resolveSecretsFile(this.flags));
+    process.stdout.write(`${secrets[name]}\n`);
+  }
+}

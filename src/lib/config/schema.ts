@@ -1,0 +1,134 @@
+import { SERVICE_NAMES } from '../suite/catalog.js';
+
+const serviceMap = (value: object) => ({
+  type: 'object',
+  propertyNames: { enum: [...SERVICE_NAMES] },
+  additionalProperties: value,
+});
+
+/** JSON Schema of aisuite.yaml (documented in docs/CONFIG.md). */
+export const configSchema = {
+  $id: 'https://aisuite.dev/schemas/aisuite.yaml.json',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    project: { type: 'string', pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' },
+    phase: { enum: [1, 2, 3] },
+    profile: { enum: ['cpu', 'gpu'] },
+    monitoring: { type: 'boolean' },
+    bindAddress: { type: 'string', format: 'ipv4' },
+    modelsDir: { type: 'string', minLength: 1 },
+    secretsFile: { type: 'string', minLength: 1 },
+    images: serviceMap({ type: 'string', minLength: 1 }),
+    ports: serviceMap({ type: 'integer', minimum: 1, maximum: 65535 }),
+    components: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { without: { type: 'array', items: { enum: [...SERVICE_NAMES] }, uniqueItems: true } },
+    },
+    gpu: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        nGpuLayers: { type: 'integer', minimum: 0, maximum: 999 },
+        chatModel: { type: 'string', pattern: '^[^/]+\\.gguf$' },
+        codeModel: { type: 'string', pattern: '^[^/]+\\.gguf$' },
+        contextSize: { type: 'integer', minimum: 256 },
+      },
+    },
+    embedding: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { model: { type: 'string', minLength: 1 } },
+    },
+    alerting: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        receivers: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            webhook: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'url'],
+                properties: {
+                  name: { type: 'string', minLength: 1 },
+                  url: { type: 'string', format: 'uri' },
+                },
+              },
+            },
+            slack: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'apiUrl', 'channel'],
+                properties: {
+                  name: { type: 'string', minLength: 1 },
+                  apiUrl: { type: 'string', format: 'uri' },
+                  channel: { type: 'string', pattern: '^[#@]' },
+                },
+              },
+            },
+            email: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['name', 'to', 'from', 'smarthost'],
+                properties: {
+                  name: { type: 'string', minLength: 1 },
+                  to: { type: 'string', format: 'email' },
+                  from: { type: 'string', format: 'email' },
+                  smarthost: { type: 'string', pattern: '^[^:\\s]+:[0-9]+$' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    loki: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { retentionHours: { type: 'integer', minimum: 24 } },
+    },
+    build: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        nodeImage: { type: 'string', minLength: 1 },
+        caFile: { type: 'string', minLength: 1 },
+        useSystemCa: { type: 'boolean' },
+      },
+    },
+  },
+} as const;
+
+export interface AisuiteConfig {
+  project?: string;
+  phase?: 1 | 2 | 3;
+  profile?: 'cpu' | 'gpu';
+  monitoring?: boolean;
+  bindAddress?: string;
+  modelsDir?: string;
+  secretsFile?: string;
+  images?: Record<string, string>;
+  ports?: Record<string, number>;
+  components?: { without?: string[] };
+  gpu?: { nGpuLayers?: number; chatModel?: string; codeModel?: string; contextSize?: number };
+  embedding?: { model?: string };
+  alerting?: {
+    receivers?: {
+      webhook?: { name: string; url: string }[];
+      slack?: { name: string; apiUrl: string; channel: string }[];
+      email?: { name: string; to: string; from: string; smarthost: string }[];
+    };
+  };
+  loki?: { retentionHours?: number };
+  build?: { nodeImage?: string; caFile?: string; useSystemCa?: boolean };
+}

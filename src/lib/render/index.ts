@@ -1,0 +1,39 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { sha256 } from '../suite/hash.js';
+import type { SuiteSpec } from '../suite/types.js';
+import { renderCompose } from './compose.js';
+import { renderMonitoring } from './monitoring/index.js';
+import type { RenderedFile } from './types.js';
+
+export type { RenderedFile } from './types.js';
+
+/** Every file of the suite, in a stable order: the compose file, then the monitoring configs. */
+export function renderSuite(suite: SuiteSpec): RenderedFile[] {
+  const files = [renderCompose(suite), ...(suite.monitoring ? renderMonitoring(suite) : [])];
+  const seen = new Set<string>();
+  for (const file of files) {
+    if (seen.has(file.path)) throw new Error(`two rendered files share the path ${file.path}`);
+    seen.add(file.path);
+  }
+  return files;
+}
+
+export interface WrittenFile {
+  readonly path: string;
+  readonly sha256: string;
+  readonly bytes: number;
+}
+
+/** Write rendered files under `outDir` (each atomically) and return their digests. */
+export async function writeRendered(outDir: string, files: readonly RenderedFile[]): Promise<WrittenFile[]> {
+  await fs.mkdir(outDir, { recursive: true });
+  const written: WrittenFile[] = [];
+  for (const file of files) {
+    const target = path.join(outDir, ...file.path.split('/'));
+    await writeFileAtomic(target, file.content, 0o644);
+    written.push({ path: file.path, sha256: sha256(file.content), bytes: Buffer.byteLength(file.content) });
+  }
+  return written;
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../fs-atomic.js';
+import { registerSecret } from './redact.js';
+
+/** The suite's secrets: CLI name -> variable name in the secrets file (and in the compose interpolation). */
+export const SECRET_VARIABLES = {
+  'gateway-api-key': 'GATEWAY_API_KEY',
+  'grafana-admin-password': 'GRAFANA_ADMIN_PASSWORD',
+  'postgres-password': 'POSTGRES_PASSWORD',
+  'mcp-admin-token': 'MCP_ADMIN_TOKEN',
+} as const;
+
+export type SecretName = keyof typeof SECRET_VARIABLES;
+export type Secrets = Readonly<Record<SecretName, string>>;
+export const SECRET_NAMES = Object.keys(SECRET_VARIABLES) as SecretName[];
+
+export function isSecretName(name: string): name is SecretName {
+  return Object.hasOwn(SECRET_VARIABLES, name);
+}
+
+function generate(name: SecretName): string {
+  const prefix = name === 'gateway-api-key' ? 'sk-aisuite-' : name === 'mcp-admin-token' ? 'mcp-' : '';
+  return prefix + randomBytes(24).toString('base64url');
+}
+
+function parseEnvFile(text: string, file: string): Map<string, string> {
+  const values = new Map<string, string>();
+  text.split('\n').forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const eq = line.indexOf('=');
+    if (eq <= 0) {
+      throw new UserError(`${file}:${index + 1}: expected NAME=value`, {
+        hint: 'Fix or remove that line; aisuite writes this file itself on first use.',
+        code: 'SECRETS_FILE_INVALID',
+      });
+    }
+    values.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+  });
+  return values;
+}
+
+export interface SecretsFileState {
+  file: string;
+  exists: boolean;
+  mode?: number;
+}
+
+export async function inspectSecretsFile(file: string): Promise<SecretsFileState> {
+  try {
+    const stat = await fs.stat(file);
+    return { file, exists: true, mode: stat.mode & 0o777 };
+  } catch {
+    return { file, exists: false };
+  }
+}
+
+/** Read the secrets file without creating it; missing names are absent from the result. */
+export async function readSecrets(file: string): Promise<Partial<Record<SecretName, string>>> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  const values = parseEnvFile(text, file);
+  const out: Partial<Record<SecretName, string>> = {};
+  for (const name of SECRET_NAMES) {
+    const value = values.get(SECRET_VARIABLES[name]);
+    if (value) {
+      out[name] = value;
+      registerSecret(value);
+    }
+  }
+  return out;
+}
+
+/**
+ * Load the suite's secrets, generating the missing ones into the file (mode 0600, written atomically).
+ * Existing values are never changed.
+ */
+export async function ensureSecrets(file: string): Promise<Secrets> {
+  const existing = await readSecrets(file);
+  const missing = SECRET_NAMES.filter((name) => existing[name] === undefined);
+  const all = { ...existing } as Record<SecretName, string>;
+  for (const name of missing) all[name] = generate(name);
+  if (missing.length > 0) {
+    const body = [
+      '# aisuite secrets: generated on first use; keep this file private (mode 0600).',
+      '# `aisuite secrets get NAME` prints one value. Changing a value recreates the services that use it.',
+      ...SECRET_NAMES.map((name) => `${SECRET_VARIABLES[name]}=${all[name]}`),
+      '',
+    ].join('\n');
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(file, body, 0o600);
+  }
+  for (const name of SECRET_NAMES) registerSecret(all[name]);
+  return all;
+}

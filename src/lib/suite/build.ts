@@ -1,0 +1,178 @@
+import { UserError } from '../errors.js';
+import { catalog, SERVICE_NAMES, type CatalogOptions } from './catalog.js';
+import { isValidImageReference } from './images.js';
+import type { AlertReceivers, Phase, Profile, ServiceGroup, ServiceSpec, SuiteSpec } from './types.js';
+
+export interface SuiteOptions extends CatalogOptions {
+  readonly project: string;
+  /** Undefined: on from phase 3, off below. */
+  readonly monitoring?: boolean;
+  readonly without: readonly string[];
+  readonly images: Readonly<Record<string, string>>;
+  readonly ports: Readonly<Record<string, number>>;
+  readonly bindAddress: string;
+  readonly alerting: AlertReceivers;
+}
+
+export const PHASES: readonly Phase[] = [1, 2, 3];
+export const PROFILES: readonly Profile[] = ['cpu', 'gpu'];
+
+const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+function groupsFor(phase: Phase, monitoring: boolean): Set<ServiceGroup> {
+  const groups = new Set<ServiceGroup>(['phase1']);
+  if (phase >= 2) groups.add('phase2');
+  if (phase >= 3) groups.add('phase3');
+  if (monitoring) groups.add('monitoring');
+  return groups;
+}
+
+function checkKnown(kind: string, names: Iterable<string>): void {
+  const known = new Set<string>(SERVICE_NAMES);
+  const unknown = [...names].filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw new UserError(`unknown service${unknown.length > 1 ? 's' : ''} in ${kind}: ${unknown.join(', ')}`, {
+      hint: `Allowed values: ${SERVICE_NAMES.join(', ')}`,
+      code: 'UNKNOWN_SERVICE',
+    });
+  }
+}
+
+function applyOverrides(spec: ServiceSpec, options: SuiteOptions): ServiceSpec {
+  const image = options.images[spec.name];
+  const hostPort = options.ports[spec.name];
+  let out = spec;
+  if (image !== undefined) out = { ...out, image: { ...out.image, ref: image } };
+  if (hostPort !== undefined) {
+    const [first, ...rest] = out.ports;
+    if (first === undefined) {
+      throw new UserError(`service ${spec.name} has no host port to override`, {
+        hint: 'Remove it from `ports:` in aisuite.yaml; it is reachable only inside the suite network.',
+        code: 'NO_HOST_PORT',
+      });
+    }
+    out = { ...out, ports: [{ ...first, host: hostPort }, ...rest] };
+  }
+  return out;
+}
+
+function checkPorts(services: readonly ServiceSpec[]): void {
+  const owners = new Map<number, string>();
+  for (const svc of services) {
+    for (const port of svc.ports) {
+      if (port.host === undefined) continue;
+      if (!Number.isInteger(port.host) || port.host < 1 || port.host > 65535) {
+        throw new UserError(`service ${svc.name}: host port ${port.host} is not between 1 and 65535`, {
+          code: 'INVALID_PORT',
+        });
+      }
+      const other = owners.get(port.host);
+      if (other !== undefined) {
+        throw new UserError(`services ${other} and ${svc.name} both use host port ${port.host}`, {
+          hint: 'Give one of them another port with `ports:` in aisuite.yaml.',
+          code: 'PORT_CONFLICT',
+          details: { port: port.host, services: [other, svc.name] },
+        });
+      }
+      owners.set(port.host, svc.name);
+    }
+  }
+}
+
+/** Build the validated, typed suite for the given options; every bad input is a UserError (exit 2). */
+export function buildSuite(options: SuiteOptions): SuiteSpec {
+  if (!PHASES.includes(options.phase)) {
+    throw new UserError(`unknown phase: ${String(options.phase)}`, {
+      hint: 'Allowed values: 1, 2, 3',
+      code: 'UNKNOWN_PHASE',
+    });
+  }
+  if (!PROFILES.includes(options.profile)) {
+    throw new UserError(`unknown profile: ${String(options.profile)}`, {
+      hint: 'Allowed values: cpu, gpu',
+      code: 'UNKNOWN_PROFILE',
+    });
+  }
+  if (!PROJECT_NAME.test(options.project)) {
+    throw new UserError(`invalid project name: ${JSON.stringify(options.project)}`, {
+      hint: 'Use lowercase letters, digits, "-" and "_" (at most 63 characters), starting with a letter or digit.',
+      code: 'INVALID_PROJECT',
+    });
+  }
+  checkKnown('--without', options.without);
+  checkKnown('images', Object.keys(options.images));
+  checkKnown('ports', Object.keys(options.ports));
+  for (const [name, ref] of Object.entries(options.images)) {
+    if (!isValidImageReference(ref)) {
+      throw new UserError(`invalid image reference for ${name}: ${JSON.stringify(ref)}`, {
+        hint: 'Use NAME[:TAG][@DIGEST], e.g. registry.example.com/prom/prometheus:v2.53.4 (lowercase name).',
+        code: 'INVALID_IMAGE',
+      });
+    }
+  }
+  if (!isValidImageReference(options.packageImage)) {
+    throw new UserError(
+      `invalid image reference for the services image: ${JSON.stringify(options.packageImage)}`,
+      {
+        code: 'INVALID_IMAGE',
+      },
+    );
+  }
+
+  const monitoring = options.monitoring ?? options.phase >= 3;
+  const groups = groupsFor(options.phase, monitoring);
+  const without = new Set(options.without);
+  const inGroups = catalog(options).filter((svc) => groups.has(svc.group));
+  const selectedNames = new Set(inGroups.filter((svc) => !without.has(svc.name)).map((svc) => svc.name));
+  // postgres-exporter only makes sense next to the suite's own Postgres
+  if (!selectedNames.has('postgres')) selectedNames.delete('postgres-exporter');
+
+  const services = inGroups
+    .filter((svc) => selectedNames.has(svc.name))
+    .map((svc) => applyOverrides(svc, options))
+    .map((svc) => ({ ...svc, dependsOn: svc.dependsOn.filter((dep) => selectedNames.has(dep.service)) }));
+
+  if (services.length === 0) {
+    throw new UserError(
+      `phase ${options.phase} with --without ${options.without.join(',')} selects no service`,
+      {
+        hint: 'Remove some services from --without.',
+        code: 'EMPTY_SUITE',
+      },
+    );
+  }
+  checkPorts(services);
+
+  const volumes = [...new Set(services.flatMap((svc) => svc.volumes.map((v) => v.volume)))];
+  return {
+    project: options.project,
+    phase: options.phase,
+    profile: options.profile,
+    monitoring,
+    bindAddress: options.bindAddress,
+    network: `${options.project}-net`,
+    services,
+    volumes,
+    modelsDir: options.modelsDir,
+    packageImage: options.packageImage,
+    alerting: options.alerting,
+    lokiRetentionHours: options.lokiRetentionHours,
+  };
+}
+
+/** Services in start order: each after its dependencies; ties in catalog order. */
+export function startOrder(suite: SuiteSpec): ServiceSpec[][] {
+  const remaining = new Map(suite.services.map((svc) => [svc.name, svc]));
+  const done = new Set<string>();
+  const waves: ServiceSpec[][] = [];
+  while (remaining.size > 0) {
+    const wave = [...remaining.values()].filter((svc) => svc.dependsOn.every((dep) => done.has(dep.service)));
+    if (wave.length === 0) throw new Error(`dependency cycle among ${[...remaining.keys()].join(', ')}`);
+    for (const svc of wave) {
+      remaining.delete(svc.name);
+    }
+    for (const svc of wave) done.add(svc.name);
+    waves.push(wave);
+  }
+  return waves;
+}
