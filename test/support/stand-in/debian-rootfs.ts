@@ -1,0 +1,101 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { readDockerJsonStream } from './docker-stream.js';
+
+/**
+ * Applied to the debootstrapped tree before import, like the official images' tweaks: apt keeps no
+ * caches, fetches no translations, retries on a flaky mirror, and dpkg skips docs and man pages.
+ */
+export const DEBIAN_ROOTFS_TWEAKS = `set -eu
+cd "$ROOTFS"
+cat > etc/apt/apt.conf.d/docker-clean <<'EOF'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+EOF
+printf 'Acquire::Languages "none";\\n' > etc/apt/apt.conf.d/docker-no-languages
+printf 'Acquire::Retries "3";\\n' > etc/apt/apt.conf.d/docker-retries
+cat > etc/dpkg/dpkg.cfg.d/docker-slim <<'EOF'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/lintian/*
+EOF
+find usr/share/doc -type f ! -name copyright -delete
+find usr/share/doc -depth -mindepth 1 -type d -empty -delete
+rm -rf usr/share/man/* usr/share/info/* var/lib/apt/lists/* var/cache/apt/archives/*.deb var/cache/apt/*.bin
+rm -f var/log/bootstrap.log var/log/dpkg.log var/log/alternatives.log var/log/apt/*
+: > etc/resolv.conf
+: > etc/hostname
+`;
+
+type Log = (line: string) => void;
+
+/** Runs a command; on failure the error names it and carries the last lines of its output. */
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-8000);
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', (err) => reject(new Error(`${cmd} could not start: ${err.message}`)));
+    child.on('close', (code) => {
+      if (code === 0) return resolve();
+      const tail = output.trim().split('\n').slice(-20).join('\n');
+      reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${tail}`));
+    });
+  });
+}
+
+// debootstrap mounts /proc and /sys inside the tree; a failed run can leave them mounted, and a
+// recursive delete must never walk into them.
+async function unmountInside(dir: string): Promise<void> {
+  const mounts = (await readFile('/proc/self/mounts', 'utf8'))
+    .split('\n')
+    .map((line) => line.split(' ')[1] ?? '')
+    .filter((mount) => mount.startsWith(dir + '/'))
+    .sort((a, b) => b.length - a.length);
+  for (const mount of mounts) await run('umount', ['-l', mount]).catch(() => undefined);
+}
+
+async function importRootfs(docker: Docker, rootfs: string, ref: string, labels: Record<string, string>) {
+  const [repo, tag] = ref.split(':') as [string, string];
+  const tar = spawn('tar', ['-C', rootfs, '--numeric-owner', '-c', '.'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let tarErr = '';
+  tar.stderr.on('data', (chunk: Buffer) => (tarErr += chunk.toString()));
+  const tarDone = new Promise<number | null>((resolve) => tar.on('close', resolve));
+  const changes = [...Object.entries(labels).map(([key, value]) => `LABEL ${key}=${value}`), 'CMD ["bash"]'];
+  const stream = await docker.importImage(tar.stdout, { repo, tag, changes });
+  await readDockerJsonStream(stream);
+  const code = await tarDone;
+  if (code !== 0) throw new Error(`tar of ${rootfs} exited with ${code}: ${tarErr.slice(-2000)}`);
+}
+
+/** debootstrap --variant=minbase a suite and `docker import` it (needs root and debootstrap). */
+export async function buildDebianImage(
+  docker: Docker,
+  opts: { suite: string; mirror: string; ref: string; labels: Record<string, string>; log: Log },
+): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'aisuite-standin-rootfs-'));
+  const rootfs = path.join(dir, 'rootfs');
+  try {
+    opts.log(`debootstrap ${opts.suite} from ${opts.mirror}`);
+    await run('debootstrap', ['--variant=minbase', opts.suite, rootfs, opts.mirror]);
+    await run('sh', ['-c', DEBIAN_ROOTFS_TWEAKS], { ...process.env, ROOTFS: rootfs });
+    opts.log(`docker import ${opts.ref}`);
+    await importRootfs(docker, rootfs, opts.ref, opts.labels);
+  } finally {
+    await unmountInside(dir);
+    await run('rm', ['-rf', '--one-file-system', dir]).catch(() => undefined);
+  }
+}
