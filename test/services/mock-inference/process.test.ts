@@ -1,0 +1,49 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  runServiceMain,
+  startServiceProcess,
+  stopAllServiceProcesses,
+} from '../../support/service-process.js';
+
+afterAll(stopAllServiceProcesses);
+
+describe('mock-inference as a process', () => {
+  it('finishes an in-flight stream on SIGTERM, then exits 0', async () => {
+    // Given a stream of 20 tokens at 25 ms each (~0.5 s)
+    const svc = await startServiceProcess('mock-inference', { env: { MOCK_ITL: '25ms' } });
+    const res = await fetch(`${svc.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'sigterm-test' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], stream: true, max_tokens: 20 }),
+    });
+    expect(res.headers.get('x-request-id')).toBe('sigterm-test');
+    // When SIGTERM arrives mid-stream
+    await new Promise((r) => setTimeout(r, 100));
+    const code = svc.stop();
+    // Then the stream still completes and the process exits cleanly
+    const body = await res.text();
+    expect(body.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect(await code).toBe(0);
+    const logs = svc.logs();
+    expect(logs.some((l) => l.msg === 'request' && l.request_id === 'sigterm-test' && l.status === 200)).toBe(
+      true,
+    );
+    expect(logs.some((l) => l.msg === 'stopped')).toBe(true);
+  });
+
+  it('stops with exit code 2 and a clear message on a bad variable', async () => {
+    const r = await runServiceMain(['mock-inference'], { MOCK_FAILURE_TYPE: 'explode', MOCK_ITL: 'fast' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'MOCK_FAILURE_TYPE="explode": not a known value; allowed: one of 500, 429, timeout, drop',
+    );
+    expect(r.stderr).toContain('MOCK_ITL="fast": not a duration');
+  });
+
+  it('names the valid services for an unknown one (exit 2)', async () => {
+    const r = await runServiceMain(['nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown service "nope"');
+    expect(r.stderr).toMatch(/api-gateway.*mock-inference/);
+  });
+});
