@@ -89,7 +89,7 @@ run_init_files() {
       *.sql) echo "stand-in: running $f" && psql_init --dbname "$POSTGRES_DB" -f "$f" ;;
       *.sql.gz) echo "stand-in: running $f" && gunzip -c "$f" | psql_init --dbname "$POSTGRES_DB" ;;
       *.sql.xz) echo "stand-in: running $f" && xzcat "$f" | psql_init --dbname "$POSTGRES_DB" ;;
-      *) [ -e "$f" ] && echo "stand-in: ignoring $f" ;;
+      *) if [ -e "$f" ]; then echo "stand-in: ignoring $f"; fi ;;
     esac
   done
 }
@@ -111,11 +111,22 @@ first_start() {
   echo "stand-in: PostgreSQL init process complete; ready for start up."
 }
 
+# Flags that only print something: no initdb, no privilege dance (as upstream).
+want_help() {
+  local arg
+  for arg; do
+    case "$arg" in
+      -'?' | --help | --describe-config | -V | --version) return 0 ;;
+    esac
+  done
+  return 1
+}
+
 main() {
   if [ "${1:0:1}" = '-' ]; then
     set -- postgres "$@"
   fi
-  if [ "$1" = postgres ]; then
+  if [ "$1" = postgres ] && ! want_help "$@"; then
     setup_env
     if [ "$(id -u)" = 0 ]; then
       drop_privileges "$@"
