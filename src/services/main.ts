@@ -9,6 +9,8 @@ type ServiceModule = { start: StartFn };
 const services: Record<string, () => Promise<ServiceModule>> = {
   'api-gateway': () => import('./gateway/index.js'),
   'mock-inference': () => import('./mock-inference/index.js'),
+  embedding: () => import('./embedding/index.js'),
+  rag: () => import('./rag/index.js'),
 };
 
 const aliases: Record<string, string> = {
