@@ -30,9 +30,9 @@ export interface ServiceProcess {
 
 export interface SpawnOptions {
   env?: Record<string, string>;
-  /** Port to listen on; default 0 (the service picks one and logs it). */
+  /** Port to listen on; default a free one. */
   port?: number;
-  /** Wait for /readyz 200 (default true); else only for the listening line. */
+  /** Wait for /readyz 200 (default true); else only for /livez. */
   waitReady?: boolean;
   timeoutMs?: number;
 }
@@ -78,55 +78,28 @@ function baseEnv(): Record<string, string> {
 }
 
 export async function startServiceProcess(name: string, opts: SpawnOptions = {}): Promise<ServiceProcess> {
-  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  // A port chosen here (not PORT=0) so the URL is known whatever LOG_LEVEL hides, and so a killed
+  // service can be restarted where it was.
+  const port = opts.port ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, name], {
     cwd: ROOT,
-    env: { ...baseEnv(), PORT: String(opts.port ?? 0), ...opts.env },
+    env: { ...baseEnv(), ...opts.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   let partial = '';
-  let onUrl: ((url: string) => void) | undefined;
   const collect = (d: Buffer): void => {
-    const text = partial + d.toString();
-    const parts = text.split('\n');
+    const parts = (partial + d.toString()).split('\n');
     partial = parts.pop() ?? '';
-    for (const line of parts) {
-      lines.push(line);
-      if (onUrl && line.includes('"listening"')) {
-        try {
-          const url = (JSON.parse(line) as { url?: string }).url;
-          if (url) onUrl(url);
-        } catch {
-          // not JSON: ignore
-        }
-      }
-    }
+    lines.push(...parts);
   };
   child.stdout.on('data', collect);
   child.stderr.on('data', collect);
   const exited = new Promise<number | string>((resolve) =>
     child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${name} did not listen within ${timeoutMs}ms:\n${lines.join('\n')}`)),
-      timeoutMs,
-    );
-    onUrl = (u) => {
-      clearTimeout(timer);
-      resolve(u);
-    };
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited (${code}) before listening:\n${lines.join('\n')}${partial}`));
-    });
-  }).catch(async (e: unknown) => {
-    child.kill('SIGKILL');
-    await exited;
-    throw e;
-  });
-  const port = Number(new URL(url).port);
   const proc: ServiceProcess = {
     name,
     url,
@@ -159,7 +132,17 @@ export async function startServiceProcess(name: string, opts: SpawnOptions = {})
     },
   };
   running.add(proc);
-  if (opts.waitReady ?? true) await waitFor(`${url}/readyz`, 200, timeoutMs, proc);
+  try {
+    await Promise.race([
+      waitFor(`${url}${opts.waitReady === false ? '/livez' : '/readyz'}`, 200, timeoutMs, proc),
+      exited.then((code) => {
+        throw new Error(`${name} exited (${code}) before it was up:\n${lines.join('\n')}${partial}`);
+      }),
+    ]);
+  } catch (e) {
+    await proc.kill();
+    throw e;
+  }
   return proc;
 }
 
