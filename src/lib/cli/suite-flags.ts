@@ -71,7 +71,7 @@ export type SuiteFlagValues = {
   gpu?: boolean;
   profile?: string;
   monitoring?: boolean;
-  without?: string[];
+  without?: string[] | string;
   image?: string[];
   'models-dir'?: string;
   'n-gpu-layers'?: number;

@@ -21,6 +21,11 @@ function validate(value: unknown): ErrorObject[] {
   return validator(value) ? [] : (validator.errors ?? []);
 }
 
+/** True when the problem is a key (unknown key, key not allowed), so the position is the key's. */
+function isKeyError(error: ErrorObject): boolean {
+  return error.keyword === 'additionalProperties' || error.propertyName !== undefined;
+}
+
 function pathOf(error: ErrorObject): (string | number)[] {
   const segments = error.instancePath
     .split('/')
@@ -28,19 +33,21 @@ function pathOf(error: ErrorObject): (string | number)[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
-  if (error.keyword === 'propertyNames' && error.propertyName !== undefined)
-    segments.push(error.propertyName);
+  if (error.propertyName !== undefined) segments.push(error.propertyName);
   return segments;
 }
 
 function describe(error: ErrorObject, where: string): string {
+  if (error.propertyName !== undefined) {
+    const allowed =
+      error.keyword === 'enum' ? `; allowed: ${(error.params.allowedValues as unknown[]).join(', ')}` : '';
+    return `${where}: ${JSON.stringify(error.propertyName)} is not a service${allowed}`;
+  }
   switch (error.keyword) {
     case 'additionalProperties':
       return `unknown key ${JSON.stringify(error.params.additionalProperty)}${where ? ` in ${where}` : ''}`;
     case 'enum':
       return `${where || 'value'} must be one of: ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
-    case 'propertyNames':
-      return `${where}: ${JSON.stringify(error.propertyName)} is not a service`;
     default:
       return `${where || 'config'} ${error.message ?? 'is invalid'}`;
   }
@@ -50,6 +57,7 @@ function locate(
   doc: Document,
   lines: LineCounter,
   segments: (string | number)[],
+  atKey: boolean,
 ): { line: number; col: number } {
   // walk down as far as the document goes; report the deepest node found (a key when the key is the problem)
   let node: unknown = doc.contents;
@@ -60,10 +68,8 @@ function locate(
       if (!pair) break;
       const keyRange = (pair.key as { range?: [number, number, number] })?.range;
       const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
-      range =
-        segment === segments[segments.length - 1] && valueRange === undefined
-          ? keyRange
-          : (valueRange ?? keyRange);
+      const last = segment === segments[segments.length - 1];
+      range = (last && atKey) || valueRange === undefined ? keyRange : valueRange;
       node = pair.value;
     } else if (isSeq(node) && typeof segment === 'number') {
       node = node.items[segment];
@@ -95,11 +101,11 @@ export function parseConfig(text: string, file: string): AisuiteConfig {
   const errors = validate(value);
   if (errors.length > 0) {
     const messages = errors
-      .filter((e) => e.keyword !== 'if')
+      .filter((e) => e.keyword !== 'propertyNames')
       .map((error) => {
         const segments = pathOf(error);
         const where = error.instancePath.slice(1).replace(/\//g, '.');
-        const pos = locate(doc, lines, segments);
+        const pos = locate(doc, lines, segments, isKeyError(error));
         return `${file}:${pos.line}:${pos.col}: ${describe(error, where)}`;
       });
     throw new UserError([...new Set(messages)].join('\n'), {

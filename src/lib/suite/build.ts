@@ -79,6 +79,17 @@ function checkPorts(services: readonly ServiceSpec[]): void {
   }
 }
 
+/** The mcp-server's `suite_health` tool checks every selected service through the suite network. */
+function withHealthTargets(mcp: ServiceSpec, services: readonly ServiceSpec[]): ServiceSpec {
+  const targets = services
+    .filter((svc) => svc.readiness !== undefined && svc.name !== mcp.name)
+    .map((svc) => {
+      const path = svc.image.kind === 'package' ? '/health' : svc.readiness!.path;
+      return `${svc.name}=http://${svc.name}:${svc.readiness!.port}${path}`;
+    });
+  return { ...mcp, environment: { ...mcp.environment, SUITE_HEALTH_TARGETS: targets.join(',') } };
+}
+
 /** Build the validated, typed suite for the given options; every bad input is a UserError (exit 2). */
 export function buildSuite(options: SuiteOptions): SuiteSpec {
   if (!PHASES.includes(options.phase)) {
@@ -132,6 +143,9 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
     .map((svc) => applyOverrides(svc, options))
     .map((svc) => ({ ...svc, dependsOn: svc.dependsOn.filter((dep) => selectedNames.has(dep.service)) }));
 
+  const withTargets = services.map((svc) =>
+    svc.name === 'mcp-server' ? withHealthTargets(svc, services) : svc,
+  );
   if (services.length === 0) {
     throw new UserError(
       `phase ${options.phase} with --without ${options.without.join(',')} selects no service`,
@@ -141,9 +155,9 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
       },
     );
   }
-  checkPorts(services);
+  checkPorts(withTargets);
 
-  const volumes = [...new Set(services.flatMap((svc) => svc.volumes.map((v) => v.volume)))];
+  const volumes = [...new Set(withTargets.flatMap((svc) => svc.volumes.map((v) => v.volume)))];
   return {
     project: options.project,
     phase: options.phase,
@@ -151,7 +165,7 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
     monitoring,
     bindAddress: options.bindAddress,
     network: `${options.project}-net`,
-    services,
+    services: withTargets,
     volumes,
     modelsDir: options.modelsDir,
     packageImage: options.packageImage,

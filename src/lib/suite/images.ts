@@ -20,9 +20,17 @@ const domain =
   '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?';
 const tag = '[\\w][\\w.-]{0,127}';
 const digest = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REFERENCE = new RegExp(`^(?:${domain}/)?${component}(?:/${component})*(?::${tag})?(?:@${digest})?$`);
+const DOMAIN = new RegExp(`^${domain}$`);
+const REMAINDER = new RegExp(`^${component}(?:/${component})*(?::${tag})?(?:@${digest})?$`);
 
 /** True when `ref` is a valid image reference (name, optional registry, tag and digest). */
 export function isValidImageReference(ref: string): boolean {
-  return ref.length <= 255 && REFERENCE.test(ref);
+  if (ref.length === 0 || ref.length > 255) return false;
+  // as Docker does: the first part is a registry only if it has a dot or a port, or is localhost
+  const slash = ref.indexOf('/');
+  const first = slash === -1 ? '' : ref.slice(0, slash);
+  if (first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    return DOMAIN.test(first) && REMAINDER.test(ref.slice(slash + 1));
+  }
+  return REMAINDER.test(ref);
 }

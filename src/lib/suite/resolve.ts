@@ -72,6 +72,15 @@ function parseImages(pairs: readonly string[] | undefined): Record<string, strin
   return out;
 }
 
+/** A comma-separated list flag: oclif gives an array from flags and a plain string from its env variable. */
+function splitList(value: readonly string[] | string | undefined): string[] {
+  const items = typeof value === 'string' ? [value] : (value ?? []);
+  return items
+    .flatMap((item) => item.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
 /** Turn aisuite.yaml + flags (flags win) into a validated SuiteSpec. */
 export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext): Promise<ResolvedSuite> {
   const env = ctx.env ?? process.env;
@@ -85,10 +94,7 @@ export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext):
     phase,
     profile,
     monitoring: flags.monitoring ?? config.monitoring,
-    without: [
-      ...(config.components?.without ?? []),
-      ...(flags.without ?? []).map((s) => s.trim()).filter(Boolean),
-    ],
+    without: [...(config.components?.without ?? []), ...splitList(flags.without)],
     images: { ...config.images, ...parseImages(flags.image) },
     ports: { ...config.ports },
     bindAddress: flags['bind-address'] ?? config.bindAddress ?? '127.0.0.1',

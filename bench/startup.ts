@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median, runIfMain, type BenchResult } from './types.js';
+
+const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+
+function time(args: string[], env: NodeJS.ProcessEnv = {}): number {
+  const samples: number[] = [];
+  for (let i = 0; i < RUNS + 2; i += 1) {
+    const start = process.hrtime.bigint();
+    execFileSync(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ...env } });
+    if (i >= 2) samples.push(Number(process.hrtime.bigint() - start) / 1e6); // two warm-up runs
+  }
+  return median(samples);
+}
+
+/** CLI start-up as a ratio to bare Node, measured in the same run (median of RUNS). */
+export async function run(): Promise<BenchResult[]> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'aisuite-bench-'));
+  try {
+    const bare = time(['-e', '0']);
+    const version = time([BIN, '--version']);
+    const render = time([BIN, 'render', '--phase', '3', '--cpu', '--out', path.join(tmp, 'out')], {
+      AISUITE_STATE_DIR: path.join(tmp, 'state'),
+    });
+    const baseline = { name: 'node -e 0', value: bare };
+    return [
+      {
+        name: 'aisuite --version',
+        value: version,
+        unit: 'ms',
+        baseline,
+        ratio: version / bare,
+        target: '< 3x',
+        met: version / bare < 3,
+      },
+      {
+        name: 'aisuite render --phase 3',
+        value: render,
+        unit: 'ms',
+        baseline,
+        ratio: render / bare,
+        target: '< 3x',
+        met: render / bare < 3,
+      },
+    ];
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await runIfMain(import.meta.url, run);

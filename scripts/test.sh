@@ -1,0 +1,10 @@
+#!/bin/sh
+# The test command (README): host tools and a Docker engine, the locked dependencies, then every test
+# (unit + end-to-end against the real engine). Usage: ./scripts/test.sh [vitest args]
+set -eu
+cd "$(dirname "$0")/.."
+sh scripts/host-tools.sh
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm test -- "$@"

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+describe('aisuite render (built CLI)', () => {
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-render-'));
+  });
+  afterAll(async () => fs.rm(tmp, { recursive: true, force: true }));
+
+  const env = () => ({ AISUITE_STATE_DIR: path.join(tmp, 'state') });
+
+  it('--json lists every file written with its sha256, and the files are byte-identical on a second run', async () => {
+    const out = path.join(tmp, 'out1');
+    const first = await runCli(['render', '--phase', '3', '--cpu', '--out', out, '--json'], { env: env() });
+    expect(first.exitCode, String(first.stderr)).toBe(0);
+    const result = JSON.parse(String(first.stdout)) as {
+      files: { path: string; sha256: string }[];
+      services: string[];
+    };
+    expect(result.files.map((f) => f.path)).toContain('compose.yaml');
+    for (const file of result.files) {
+      const content = await fs.readFile(path.join(out, file.path));
+      expect(createHash('sha256').update(content).digest('hex')).toBe(file.sha256);
+    }
+    const second = await runCli(
+      ['render', '--phase', '3', '--cpu', '--out', path.join(tmp, 'out2'), '--json'],
+      { env: env() },
+    );
+    expect((JSON.parse(String(second.stdout)) as typeof result).files).toEqual(result.files);
+  });
+
+  it('environment variables set the flags CI would set', async () => {
+    const out = path.join(tmp, 'env');
+    const run = await runCli(['render', '--json'], {
+      env: {
+        ...env(),
+        AISUITE_PHASE: '2',
+        AISUITE_PROFILE: 'cpu',
+        AISUITE_RENDER_OUT: out,
+        AISUITE_WITHOUT: 'rag',
+      },
+    });
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    const result = JSON.parse(String(run.stdout)) as { phase: number; services: string[] };
+    expect(result.phase).toBe(2);
+    expect(result.services).toContain('postgres');
+    expect(result.services).not.toContain('rag');
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['unknown phase', ['--phase', '7', '--cpu'], /unknown phase/],
+    ['both --cpu and --gpu', ['--cpu', '--gpu'], /cannot also be provided|cannot be used together/],
+    [
+      'unknown service in --without',
+      ['--without', 'grafanna'],
+      /unknown service in --without: grafanna[\s\S]*Allowed values/,
+    ],
+    [
+      'invalid image reference',
+      ['--image', 'postgres=NOT A REF', '--phase', '2'],
+      /invalid image reference for postgres/,
+    ],
+    ['malformed --image', ['--image', 'postgres'], /expected SERVICE=REF/],
+  ];
+  it.each(bad)('%s: exit 2, a clear message, nothing written', async (_name, args, message) => {
+    const out = path.join(tmp, `bad-${_name.replace(/\W+/g, '-')}`);
+    const run = await runCli(['render', '--out', out, ...args], { env: env() });
+    expect(run.exitCode).toBe(2);
+    expect(String(run.stderr)).toMatch(message);
+    await expect(fs.access(out)).rejects.toThrow();
+  });
+
+  it('two services on one host port: both named, exit 2, nothing written', async () => {
+    const config = path.join(tmp, 'ports.yaml');
+    await fs.writeFile(config, 'ports:\n  inference-code: 8000\n');
+    const out = path.join(tmp, 'ports-out');
+    const run = await runCli(['render', '--config', config, '--out', out], { env: env() });
+    expect(run.exitCode).toBe(2);
+    expect(String(run.stderr)).toMatch(
+      /services inference-code and api-gateway both use host port 8000|services api-gateway and inference-code both use host port 8000/,
+    );
+    await expect(fs.access(out)).rejects.toThrow();
+  });
+
+  it('a malformed aisuite.yaml is reported at file:line:col with exit 2 (and as JSON with --json)', async () => {
+    const config = path.join(tmp, 'bad.yaml');
+    await fs.writeFile(config, 'project: lab\nphase: three\n');
+    const run = await runCli(['render', '--config', config, '--out', path.join(tmp, 'x'), '--json'], {
+      env: env(),
+    });
+    expect(run.exitCode).toBe(2);
+    const json = JSON.parse(String(run.stdout)) as {
+      error: { code: string; message: string; exitCode: number };
+    };
+    expect(json.error.code).toBe('CONFIG_INVALID');
+    expect(json.error.message).toMatch(/bad\.yaml:2:8: phase must be one of: 1, 2, 3/);
+    expect(json.error.exitCode).toBe(2);
+  });
+
+  it('a missing models dir for --gpu is a warning for render (exit 0), and names the directory', async () => {
+    const models = path.join(tmp, 'no-models-here');
+    const run = await runCli(['render', '--gpu', '--models-dir', models, '--out', path.join(tmp, 'gpu')], {
+      env: env(),
+    });
+    expect(run.exitCode).toBe(0);
+    expect(String(run.stderr)).toContain(`model files missing for --gpu: ${models}`);
+  });
+
+  it('an unknown flag is bad input (exit 2)', async () => {
+    const run = await runCli(['render', '--out', path.join(tmp, 'y'), '--bogus'], { env: env() });
+    expect(run.exitCode).toBe(2);
+    expect(String(run.stderr)).toMatch(/Nonexistent flag|Unexpected argument/);
+  });
+});
+
+describe('aisuite secrets (built CLI)', () => {
+  let tmp: string;
+  beforeAll(async () => {
+    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-secrets-cli-'));
+  });
+  afterAll(async () => fs.rm(tmp, { recursive: true, force: true }));
+
+  it('`secrets get` prints one value and is the only command that does; `secrets` lists names only', async () => {
+    const env = { AISUITE_STATE_DIR: tmp };
+    const get = await runCli(['secrets', 'get', 'gateway-api-key'], { env });
+    expect(get.exitCode, String(get.stderr)).toBe(0);
+    const key = String(get.stdout).trim();
+    expect(key).toMatch(/^sk-aisuite-/);
+    const list = await runCli(['secrets', '--json'], { env });
+    expect(list.exitCode).toBe(0);
+    expect(String(list.stdout)).not.toContain(key);
+    const parsed = JSON.parse(String(list.stdout)) as {
+      file: string;
+      mode: string;
+      secrets: { name: string; present: boolean }[];
+    };
+    expect(parsed.mode).toBe('0600');
+    expect(parsed.file).toBe(path.join(tmp, 'aisuite', 'secrets.env'));
+    expect(parsed.secrets.every((s) => s.present)).toBe(true);
+    // a secret that reaches any other output is redacted
+    const echoed = await runCli(
+      ['render', '--out', path.join(tmp, 'r'), '--project', key.toLowerCase().replace(/[^a-z0-9]/g, '')],
+      { env },
+    );
+    expect(String(echoed.stderr) + String(echoed.stdout)).not.toContain(key);
+  });
+
+  it('an unknown secret name lists the allowed names (exit 2)', async () => {
+    const run = await runCli(['secrets', 'get', 'root-password'], { env: { AISUITE_STATE_DIR: tmp } });
+    expect(run.exitCode).toBe(2);
+    expect(String(run.stderr)).toContain(
+      'gateway-api-key, grafana-admin-password, postgres-password, mcp-admin-token',
+    );
+  });
+});

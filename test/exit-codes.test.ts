@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ExitCode, exitCodeDescriptions } from '../src/lib/exit-codes.js';
+
+describe('exit codes', () => {
+  const doc = readFileSync(new URL('../docs/EXIT_CODES.md', import.meta.url), 'utf8');
+  const rows = new Map(
+    [...doc.matchAll(/^\|\s*(\d+)\s*\|\s*(\w+)\s*\|\s*(.+?)\s*\|$/gm)].map((m) => [
+      m[2]!,
+      { code: Number(m[1]), text: m[3]! },
+    ]),
+  );
+
+  it('every code is documented with its number and description, and nothing else is', () => {
+    for (const [name, code] of Object.entries(ExitCode)) {
+      expect(rows.get(name), name).toEqual({
+        code,
+        text: exitCodeDescriptions[name as keyof typeof ExitCode],
+      });
+    }
+    expect([...rows.keys()].sort()).toEqual(Object.keys(ExitCode).sort());
+  });
+
+  it('codes are unique', () => {
+    const values = Object.values(ExitCode);
+    expect(new Set(values).size).toBe(values.length);
+  });
+});

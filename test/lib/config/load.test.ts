@@ -1,0 +1,85 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../../../src/lib/config/load.js';
+import { AisuiteError } from '../../../src/lib/errors.js';
+
+function errorOf(fn: () => unknown): AisuiteError {
+  try {
+    fn();
+  } catch (error) {
+    return error as AisuiteError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('aisuite.yaml', () => {
+  const tmp = fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-config-'));
+  afterAll(async () => fs.rm(await tmp, { recursive: true, force: true }));
+
+  it('accepts a full config', () => {
+    const config = parseConfig(
+      [
+        'project: lab',
+        'phase: 3',
+        'profile: gpu',
+        'modelsDir: /srv/models',
+        'images:',
+        '  prometheus: mirror.local/prom/prometheus:v2.53.4',
+        'ports:',
+        '  api-gateway: 18000',
+        'components:',
+        '  without: [grafana]',
+        'gpu: { nGpuLayers: 40, chatModel: chat.gguf }',
+        'alerting:',
+        '  receivers:',
+        '    webhook: [{ name: ops, url: "https://hooks.example.com/x" }]',
+        '    email: [{ name: mail, to: oncall@example.com, from: am@example.com, smarthost: "smtp.example.com:587" }]',
+      ].join('\n'),
+      'aisuite.yaml',
+    );
+    expect(config.phase).toBe(3);
+    expect(config.ports).toEqual({ 'api-gateway': 18000 });
+    expect(config.alerting?.receivers?.webhook?.[0]?.url).toBe('https://hooks.example.com/x');
+  });
+
+  it('malformed YAML names file:line:col', () => {
+    const error = errorOf(() => parseConfig('project: a\nimages:\n  x: [unclosed\n', 'my.yaml'));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toMatch(/^my\.yaml:\d+:\d+: /);
+  });
+
+  it('an unknown value names the position, the key and the allowed values', () => {
+    const error = errorOf(() => parseConfig('project: lab\nphase: 5\n', 'aisuite.yaml'));
+    expect(error.message).toBe('aisuite.yaml:2:8: phase must be one of: 1, 2, 3');
+  });
+
+  it('an unknown key and an unknown service are reported at their lines', () => {
+    const error = errorOf(() =>
+      parseConfig('project: lab\nimages:\n  promethus: x:1\nfoo: 1\n', 'aisuite.yaml'),
+    );
+    expect(error.message).toContain(
+      'aisuite.yaml:3:3: images: "promethus" is not a service; allowed: inference-chat',
+    );
+    expect(error.message).toContain('aisuite.yaml:4:1: unknown key "foo"');
+  });
+
+  it('a wrong type says what was expected', () => {
+    const error = errorOf(() => parseConfig('ports:\n  api-gateway: "eight thousand"\n', 'a.yaml'));
+    expect(error.message).toMatch(/^a\.yaml:2:16: ports\.api-gateway must be integer/);
+  });
+
+  it('a missing explicit file is an error; a missing default file is not', async () => {
+    const dir = await tmp;
+    await expect(loadConfig(undefined, dir)).resolves.toEqual({ config: {} });
+    await expect(loadConfig('nope.yaml', dir)).rejects.toThrow(/cannot read config file/);
+  });
+
+  it('relative paths are resolved against the config file', async () => {
+    const dir = await tmp;
+    await fs.writeFile(path.join(dir, 'aisuite.yaml'), 'modelsDir: ./models\n');
+    const { config } = await loadConfig('aisuite.yaml', dir);
+    expect(config.modelsDir).toBe(path.join(dir, 'models'));
+  });
+});
