@@ -46,13 +46,14 @@ export const RULE_GROUPS: readonly RuleGroupDef[] = [
       },
       {
         alert: 'ScrapeFailures',
-        expr: 'avg_over_time(up[10m]) < 0.9 unless on (job, instance) up == 0',
+        // A target that is down for good also matches; Alertmanager inhibits this alert while ServiceDown fires.
+        expr: 'avg_over_time(up[10m]) < 0.9',
         for: '5m',
         severity: 'warning',
         service: '{{ $labels.job }}',
         summary: 'Scrapes of {{ $labels.job }} fail intermittently',
         description:
-          '{{ $value | humanizePercentage }} of the scrapes of {{ $labels.job }} ({{ $labels.instance }}) succeeded over the last 10 minutes although the target is up now: slow /metrics, timeouts or restarts.',
+          'Only {{ $value | humanizePercentage }} of the scrapes of {{ $labels.job }} ({{ $labels.instance }}) succeeded over the last 10 minutes: slow or failing /metrics, timeouts, or restarts.',
       },
       {
         alert: 'AlertmanagerNotificationsFailing',
@@ -109,7 +110,7 @@ export const RULE_GROUPS: readonly RuleGroupDef[] = [
         service: 'api-gateway',
         summary: 'Backend {{ $labels.backend }} was put in cooldown',
         description:
-          'The gateway cooled backend {{ $labels.backend }} down {{ $value }} times in the last 10 minutes after repeated failures.',
+          'The gateway put backend {{ $labels.backend }} in cooldown after repeated failures ({{ $value }} cooldowns in the last 10 minutes); its requests go to the other backends meanwhile.',
       },
       {
         alert: 'APIGatewayFallbacksRising',
@@ -198,8 +199,7 @@ export const RULE_GROUPS: readonly RuleGroupDef[] = [
         severity: 'warning',
         service: '{{ $labels.container_label_io_aisuite_service }}',
         summary: 'Container of {{ $labels.container_label_io_aisuite_service }} keeps restarting',
-        description:
-          'The container {{ $labels.name }} restarted {{ $value }} times in the last 15 minutes.',
+        description: 'The container {{ $labels.name }} restarted {{ $value }} times in the last 15 minutes.',
       },
     ],
   },

@@ -9,8 +9,11 @@ export const NULL_RECEIVER = 'null';
 /** Alerts about one service are grouped together; one page per service and alert. */
 export const GROUP_BY = ['alertname', 'service'] as const;
 
-/** Alerts a ServiceDown of the same service makes redundant (the service cannot be slow when it is gone). */
-export const INHIBITED_BY_SERVICE_DOWN = '.*(HighErrorRate|HighLatency)';
+/**
+ * Alerts a ServiceDown of the same service makes redundant: a service that is gone is neither slow nor
+ * failing requests, and its scrapes fail for the known reason.
+ */
+export const INHIBITED_BY_SERVICE_DOWN = '.*(HighErrorRate|HighLatency)|ScrapeFailures';
 
 interface NamedReceiver {
   readonly name: string;

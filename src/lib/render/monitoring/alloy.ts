@@ -10,7 +10,8 @@ const DOCKER_HOST = 'unix:///var/run/docker.sock';
 const metaLabel = (label: string) => `__meta_docker_container_label_${label.replace(/[^A-Za-z0-9_]/g, '_')}`;
 
 // Probe and scrape requests logged by the third-party components (Grafana, Loki, Prometheus...).
-const PROBE_LINES = '.*"?(GET|HEAD) /(-/ready|-/healthy|api/health|ready|healthz|livez|readyz|metrics)[ ?"].*';
+const PROBE_LINES =
+  '.*"?(GET|HEAD) /(-/ready|-/healthy|api/health|ready|healthz|livez|readyz|metrics)[ ?"].*';
 
 /**
  * config.alloy: ships the logs of this suite's containers (found by the project label) to Loki, labelled
@@ -22,7 +23,10 @@ export function renderAlloy(suite: SuiteSpec): RenderedFile {
     block('discovery.docker', 'suite', [
       attr('host', DOCKER_HOST),
       attr('refresh_interval', '10s'),
-      block('filter', undefined, [attr('name', 'label'), attr('values', [`${LABELS.project}=${suite.project}`])]),
+      block('filter', undefined, [
+        attr('name', 'label'),
+        attr('values', [`${LABELS.project}=${suite.project}`]),
+      ]),
     ]),
     block('discovery.relabel', 'suite', [
       attr('targets', []),
@@ -30,7 +34,10 @@ export function renderAlloy(suite: SuiteSpec): RenderedFile {
         attr('source_labels', [metaLabel(LABELS.service)]),
         attr('target_label', 'service'),
       ]),
-      block('rule', undefined, [attr('source_labels', [metaLabel(LABELS.phase)]), attr('target_label', 'phase')]),
+      block('rule', undefined, [
+        attr('source_labels', [metaLabel(LABELS.phase)]),
+        attr('target_label', 'phase'),
+      ]),
       block('rule', undefined, [
         attr('source_labels', [metaLabel(LABELS.project)]),
         attr('target_label', 'project'),
@@ -48,13 +55,8 @@ export function renderAlloy(suite: SuiteSpec): RenderedFile {
       attr('forward_to', [ref('loki.process.suite.receiver')]),
     ]),
     block('loki.process', 'suite', [
-      block('stage.drop', undefined, [
-        attr('expression', PROBE_LINES),
-        attr('drop_counter_reason', 'probe'),
-      ]),
-      block('stage.json', undefined, [
-        attr('expressions', { level: '', request_id: '', time: '' }),
-      ]),
+      block('stage.drop', undefined, [attr('expression', PROBE_LINES), attr('drop_counter_reason', 'probe')]),
+      block('stage.json', undefined, [attr('expressions', { level: '', request_id: '', time: '' })]),
       block('stage.drop', undefined, [
         attr('source', 'level'),
         attr('expression', 'trace|debug'),

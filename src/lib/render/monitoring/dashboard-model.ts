@@ -92,7 +92,9 @@ function panelModel(panel: PanelDef, x: number, y: number, width: number): Recor
   const defaults = {
     unit: panel.unit ?? 'short',
     mappings: mappings(panel),
-    ...(panel.kind === 'timeseries' ? { custom: { lineWidth: 1, fillOpacity: 10, showPoints: 'never' } } : {}),
+    ...(panel.kind === 'timeseries'
+      ? { custom: { lineWidth: 1, fillOpacity: 10, showPoints: 'never' } }
+      : {}),
   };
   const options =
     panel.kind === 'stat'
@@ -119,7 +121,14 @@ export function dashboardModel(def: DashboardDef): Record<string, unknown> {
     if (row.when === false) continue;
     const visible = row.panels.filter((p) => p.when !== false);
     if (visible.length === 0) continue;
-    panels.push({ id: row.id, type: 'row', title: row.title, collapsed: false, gridPos: { h: 1, w: 24, x: 0, y }, panels: [] });
+    panels.push({
+      id: row.id,
+      type: 'row',
+      title: row.title,
+      collapsed: false,
+      gridPos: { h: 1, w: 24, x: 0, y },
+      panels: [],
+    });
     y += 1;
     let x = 0;
     for (const panel of visible) {

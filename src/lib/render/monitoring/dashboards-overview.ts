@@ -62,7 +62,10 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             description: 'Share of requests answered with a 5xx status.',
             unit: 'percentunit',
             queries: [
-              { expr: ratio('http_requests_total', 'job', 'status_code=~"5.."', NOT_PROBE), legend: '{{job}}' },
+              {
+                expr: ratio('http_requests_total', 'job', 'status_code=~"5.."', NOT_PROBE),
+                legend: '{{job}}',
+              },
             ],
           },
           {
@@ -71,7 +74,9 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             kind: 'timeseries',
             description: '95th percentile of request durations (streams included).',
             unit: 's',
-            queries: [{ expr: quantile(0.95, 'http_request_duration_seconds', 'job', NOT_PROBE), legend: '{{job}}' }],
+            queries: [
+              { expr: quantile(0.95, 'http_request_duration_seconds', 'job', NOT_PROBE), legend: '{{job}}' },
+            ],
           },
         ],
       },
@@ -84,7 +89,8 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             id: 21,
             title: 'Backend states',
             kind: 'stat',
-            description: 'How the gateway sees each inference backend: healthy, degraded (cooling down) or down.',
+            description:
+              'How the gateway sees each inference backend: healthy, degraded (cooling down) or down.',
             queries: [{ expr: 'max by (backend) (gateway_backend_state)', legend: '{{backend}}' }],
             mappings: BACKEND_STATE_MAPPINGS,
           },
@@ -104,7 +110,12 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             kind: 'timeseries',
             description: 'Requests per second by model group and status.',
             unit: 'reqps',
-            queries: [{ expr: sumRate('gateway_requests_total', 'model_group, status'), legend: '{{model_group}} {{status}}' }],
+            queries: [
+              {
+                expr: sumRate('gateway_requests_total', 'model_group, status'),
+                legend: '{{model_group}} {{status}}',
+              },
+            ],
           },
         ],
       },
@@ -136,7 +147,10 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             description: 'From the request reaching the gateway to the first streamed token, by model group.',
             unit: 's',
             queries: [
-              { expr: quantile(0.95, 'gateway_time_to_first_token_seconds', 'model_group'), legend: '{{model_group}}' },
+              {
+                expr: quantile(0.95, 'gateway_time_to_first_token_seconds', 'model_group'),
+                legend: '{{model_group}}',
+              },
             ],
             when: has('api-gateway'),
           },
@@ -177,7 +191,9 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             kind: 'timeseries',
             description: 'Errors per second calling Postgres, the embedding service or the gateway.',
             unit: 'short',
-            queries: [{ expr: sumRate('rag_dependency_errors_total', 'dependency'), legend: '{{dependency}}' }],
+            queries: [
+              { expr: sumRate('rag_dependency_errors_total', 'dependency'), legend: '{{dependency}}' },
+            ],
             when: has('rag'),
           },
         ],
@@ -194,7 +210,10 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             description: 'Tool calls per second that RBAC denied.',
             unit: 'short',
             queries: [
-              { expr: `${sumRate('rbac_permission_checks_total', '', 'result="denied"')} or vector(0)`, legend: 'denied' },
+              {
+                expr: `${sumRate('rbac_permission_checks_total', '', 'result="denied"')} or vector(0)`,
+                legend: 'denied',
+              },
             ],
           },
           {
@@ -217,7 +236,12 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             kind: 'timeseries',
             description: 'CPU cores used by each service container (cAdvisor).',
             unit: 'short',
-            queries: [{ expr: sumRate('container_cpu_usage_seconds_total', SVC, SUITE_CONTAINER), legend: `{{${SVC}}}` }],
+            queries: [
+              {
+                expr: sumRate('container_cpu_usage_seconds_total', SVC, SUITE_CONTAINER),
+                legend: `{{${SVC}}}`,
+              },
+            ],
           },
           {
             id: 62,
@@ -226,7 +250,10 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             description: 'Working set of each service container (what the OOM killer looks at).',
             unit: 'bytes',
             queries: [
-              { expr: `sum by (${SVC}) (container_memory_working_set_bytes{${SUITE_CONTAINER}})`, legend: `{{${SVC}}}` },
+              {
+                expr: `sum by (${SVC}) (container_memory_working_set_bytes{${SUITE_CONTAINER}})`,
+                legend: `{{${SVC}}}`,
+              },
             ],
           },
           {
@@ -267,7 +294,12 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             kind: 'timeseries',
             description: 'Share of CPU time not idle, all cores.',
             unit: 'percentunit',
-            queries: [{ expr: `1 - avg(rate(node_cpu_seconds_total{mode="idle"}[$__rate_interval]))`, legend: 'busy' }],
+            queries: [
+              {
+                expr: `1 - avg(rate(node_cpu_seconds_total{mode="idle"}[$__rate_interval]))`,
+                legend: 'busy',
+              },
+            ],
           },
           {
             id: 73,
@@ -275,7 +307,9 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             kind: 'timeseries',
             description: 'Share of memory available to new processes.',
             unit: 'percentunit',
-            queries: [{ expr: 'node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes', legend: 'available' }],
+            queries: [
+              { expr: 'node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes', legend: 'available' },
+            ],
           },
         ],
       },

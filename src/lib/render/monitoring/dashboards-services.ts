@@ -20,7 +20,12 @@ function kitRow(svc: ServiceSpec): RowDef {
         kind: 'timeseries',
         description: 'Requests per second by route and status code, probes excluded.',
         unit: 'reqps',
-        queries: [{ expr: sumRate('http_requests_total', 'route, status_code', sel), legend: '{{route}} {{status_code}}' }],
+        queries: [
+          {
+            expr: sumRate('http_requests_total', 'route, status_code', sel),
+            legend: '{{route}} {{status_code}}',
+          },
+        ],
       },
       {
         id: 102,
@@ -55,7 +60,9 @@ function kitRow(svc: ServiceSpec): RowDef {
         kind: 'timeseries',
         description: 'CPU seconds per second used by the process.',
         unit: 'short',
-        queries: [{ expr: `rate(process_cpu_seconds_total{${job(svc.name)}}[$__rate_interval])`, legend: 'cpu' }],
+        queries: [
+          { expr: `rate(process_cpu_seconds_total{${job(svc.name)}}[$__rate_interval])`, legend: 'cpu' },
+        ],
       },
       {
         id: 106,
@@ -114,7 +121,12 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               kind: 'timeseries',
               description: 'Gateway requests per second by model group, backend and status.',
               unit: 'reqps',
-              queries: [{ expr: sumRate('gateway_requests_total', 'model_group, backend, status'), legend: '{{model_group}} → {{backend}} {{status}}' }],
+              queries: [
+                {
+                  expr: sumRate('gateway_requests_total', 'model_group, backend, status'),
+                  legend: '{{model_group}} → {{backend}} {{status}}',
+                },
+              ],
             },
             {
               id: 12,
@@ -122,7 +134,12 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               kind: 'timeseries',
               description: 'Failed upstream attempts per second by backend and reason.',
               unit: 'short',
-              queries: [{ expr: sumRate('gateway_request_failures_total', 'backend, reason'), legend: '{{backend}} {{reason}}' }],
+              queries: [
+                {
+                  expr: sumRate('gateway_request_failures_total', 'backend, reason'),
+                  legend: '{{backend}} {{reason}}',
+                },
+              ],
             },
             {
               id: 13,
@@ -136,10 +153,14 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               id: 14,
               title: 'Fallbacks, retries and cooldowns',
               kind: 'timeseries',
-              description: 'Failovers between model groups, retried attempts and backends put in cooldown, per second.',
+              description:
+                'Failovers between model groups, retried attempts and backends put in cooldown, per second.',
               unit: 'short',
               queries: [
-                { expr: sumRate('gateway_fallbacks_total', 'from, to'), legend: 'fallback {{from}} → {{to}}' },
+                {
+                  expr: sumRate('gateway_fallbacks_total', 'from, to'),
+                  legend: 'fallback {{from}} → {{to}}',
+                },
                 { expr: sumRate('gateway_retries_total', 'backend'), legend: 'retry {{backend}}' },
                 { expr: sumRate('gateway_cooldowns_total', 'backend'), legend: 'cooldown {{backend}}' },
               ],
@@ -156,7 +177,12 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               kind: 'timeseries',
               description: 'Whole request through the gateway, streams included.',
               unit: 's',
-              queries: [{ expr: quantile(0.95, 'gateway_request_duration_seconds', 'model_group'), legend: '{{model_group}}' }],
+              queries: [
+                {
+                  expr: quantile(0.95, 'gateway_request_duration_seconds', 'model_group'),
+                  legend: '{{model_group}}',
+                },
+              ],
             },
             {
               id: 22,
@@ -165,7 +191,10 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               description: 'By model group and backend.',
               unit: 's',
               queries: [
-                { expr: quantile(0.95, 'gateway_time_to_first_token_seconds', 'model_group, backend'), legend: '{{model_group}} {{backend}}' },
+                {
+                  expr: quantile(0.95, 'gateway_time_to_first_token_seconds', 'model_group, backend'),
+                  legend: '{{model_group}} {{backend}}',
+                },
               ],
             },
             {
@@ -175,8 +204,14 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               description: 'Time spent in the backend versus in the gateway itself.',
               unit: 's',
               queries: [
-                { expr: quantile(0.95, 'gateway_upstream_duration_seconds', 'backend'), legend: 'upstream {{backend}}' },
-                { expr: quantile(0.95, 'gateway_overhead_seconds', 'model_group'), legend: 'overhead {{model_group}}' },
+                {
+                  expr: quantile(0.95, 'gateway_upstream_duration_seconds', 'backend'),
+                  legend: 'upstream {{backend}}',
+                },
+                {
+                  expr: quantile(0.95, 'gateway_overhead_seconds', 'model_group'),
+                  legend: 'overhead {{model_group}}',
+                },
               ],
             },
           ],
@@ -197,7 +232,10 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               unit: 'short',
               queries: [
                 { expr: `rate(llamacpp:prompt_tokens_total{${s}}[$__rate_interval])`, legend: 'prompt' },
-                { expr: `rate(llamacpp:tokens_predicted_total{${s}}[$__rate_interval])`, legend: 'generated' },
+                {
+                  expr: `rate(llamacpp:tokens_predicted_total{${s}}[$__rate_interval])`,
+                  legend: 'generated',
+                },
               ],
             },
             {
@@ -245,7 +283,9 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               kind: 'timeseries',
               description: 'Failed requests per second by TEI error type.',
               unit: 'short',
-              queries: [{ expr: sumRate('embedding_request_failures_total', 'error_type'), legend: '{{error_type}}' }],
+              queries: [
+                { expr: sumRate('embedding_request_failures_total', 'error_type'), legend: '{{error_type}}' },
+              ],
             },
             {
               id: 13,
@@ -263,7 +303,10 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               unit: 's',
               queries: [
                 { expr: quantile(0.95, 'embedding_queue_duration_seconds', ''), legend: 'queue' },
-                { expr: quantile(0.95, 'embedding_tokenization_duration_seconds', ''), legend: 'tokenization' },
+                {
+                  expr: quantile(0.95, 'embedding_tokenization_duration_seconds', ''),
+                  legend: 'tokenization',
+                },
                 { expr: quantile(0.95, 'embedding_inference_duration_seconds', ''), legend: 'inference' },
               ],
             },
@@ -282,7 +325,8 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               id: 16,
               title: 'Truncations',
               kind: 'timeseries',
-              description: 'Texts dropped over the 1024-text limit (texts) and texts cut to 8000 characters (chars), per second.',
+              description:
+                'Texts dropped over the 1024-text limit (texts) and texts cut to 8000 characters (chars), per second.',
               unit: 'short',
               queries: [{ expr: sumRate('embedding_truncations_total', 'kind'), legend: '{{kind}}' }],
             },
@@ -301,7 +345,12 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               kind: 'timeseries',
               description: 'Index and query requests per second by status.',
               unit: 'reqps',
-              queries: [{ expr: sumRate('rag_requests_total', 'operation, status'), legend: '{{operation}} {{status}}' }],
+              queries: [
+                {
+                  expr: sumRate('rag_requests_total', 'operation, status'),
+                  legend: '{{operation}} {{status}}',
+                },
+              ],
             },
             {
               id: 12,
@@ -329,7 +378,9 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               kind: 'timeseries',
               description: 'Errors per second calling Postgres, embedding and the gateway.',
               unit: 'short',
-              queries: [{ expr: sumRate('rag_dependency_errors_total', 'dependency'), legend: '{{dependency}}' }],
+              queries: [
+                { expr: sumRate('rag_dependency_errors_total', 'dependency'), legend: '{{dependency}}' },
+              ],
             },
           ],
         },
@@ -346,7 +397,9 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               kind: 'timeseries',
               description: 'Tool calls per second by tool and status.',
               unit: 'short',
-              queries: [{ expr: sumRate('mcp_tool_calls_total', 'tool, status'), legend: '{{tool}} {{status}}' }],
+              queries: [
+                { expr: sumRate('mcp_tool_calls_total', 'tool, status'), legend: '{{tool}} {{status}}' },
+              ],
             },
             {
               id: 12,
@@ -376,7 +429,12 @@ function serviceRows(svc: ServiceSpec): RowDef[] {
               kind: 'timeseries',
               description: 'RBAC decisions per second by result and tool.',
               unit: 'short',
-              queries: [{ expr: sumRate('rbac_permission_checks_total', 'result, tool'), legend: '{{result}} {{tool}}' }],
+              queries: [
+                {
+                  expr: sumRate('rbac_permission_checks_total', 'result, tool'),
+                  legend: '{{result}} {{tool}}',
+                },
+              ],
             },
             {
               id: 22,

@@ -4,7 +4,11 @@ import { toYaml } from '../yaml.js';
 import { isSelected } from './selection.js';
 
 /** Datasource uids the dashboards refer to (stable, so dashboards survive re-provisioning). */
-export const DATASOURCE_UID = { prometheus: 'prometheus', loki: 'loki', alertmanager: 'alertmanager' } as const;
+export const DATASOURCE_UID = {
+  prometheus: 'prometheus',
+  loki: 'loki',
+  alertmanager: 'alertmanager',
+} as const;
 
 /** Where Grafana reads the dashboard JSON files (bound from the rendered grafana/dashboards). */
 export const DASHBOARDS_PATH = '/var/lib/grafana/dashboards';

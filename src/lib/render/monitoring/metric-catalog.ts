@@ -114,7 +114,10 @@ export const METRIC_CATALOG: readonly MetricInfo[] = [
     'prometheus_notifications_dropped_total',
     'prometheus_rule_evaluation_failures_total',
   ]),
-  ...m('alertmanager', 'counter', ['alertmanager_notifications_failed_total', 'alertmanager_notifications_total']),
+  ...m('alertmanager', 'counter', [
+    'alertmanager_notifications_failed_total',
+    'alertmanager_notifications_total',
+  ]),
 ];
 
 const BY_NAME = new Map(METRIC_CATALOG.map((info) => [info.name, info]));

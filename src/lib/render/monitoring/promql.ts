@@ -14,7 +14,13 @@ export function sumRate(metric: string, by: string, selector = '', window = RATE
 }
 
 /** The q-quantile of a histogram, aggregated by `by` (plus `le`). */
-export function quantile(q: number, histogram: string, by: string, selector = '', window = RATE_WINDOW): string {
+export function quantile(
+  q: number,
+  histogram: string,
+  by: string,
+  selector = '',
+  window = RATE_WINDOW,
+): string {
   return `histogram_quantile(${q}, ${sumRate(`${histogram}_bucket`, by === '' ? 'le' : `${by}, le`, selector, window)})`;
 }
 

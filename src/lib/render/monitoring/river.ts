@@ -7,12 +7,7 @@ export interface RiverRef {
   readonly ref: string;
 }
 export type RiverValue =
-  | string
-  | number
-  | boolean
-  | RiverRef
-  | readonly RiverValue[]
-  | { readonly [key: string]: RiverValue };
+  string | number | boolean | RiverRef | readonly RiverValue[] | { readonly [key: string]: RiverValue };
 
 export interface RiverAttr {
   readonly kind: 'attr';
@@ -38,7 +33,11 @@ export const attr = (name: string, value: RiverValue): RiverAttr => {
   if (!IDENT.test(name)) throw new Error(`invalid River attribute name: ${name}`);
   return { kind: 'attr', name, value };
 };
-export const block = (name: string, label: string | undefined, body: readonly RiverStatement[]): RiverBlock => {
+export const block = (
+  name: string,
+  label: string | undefined,
+  body: readonly RiverStatement[],
+): RiverBlock => {
   if (!DOTTED.test(name)) throw new Error(`invalid River block name: ${name}`);
   return { kind: 'block', name, ...(label === undefined ? {} : { label }), body };
 };
@@ -46,7 +45,10 @@ export const block = (name: string, label: string | undefined, body: readonly Ri
 // River strings take Go-style escapes; JSON's escaping is a subset of them.
 const quote = (text: string): string => JSON.stringify(text);
 const isRef = (value: RiverValue): value is RiverRef =>
-  typeof value === 'object' && !Array.isArray(value) && typeof (value as RiverRef).ref === 'string' && Object.keys(value).length === 1;
+  typeof value === 'object' &&
+  !Array.isArray(value) &&
+  typeof (value as RiverRef).ref === 'string' &&
+  Object.keys(value).length === 1;
 
 function value(v: RiverValue, indent: string): string {
   if (typeof v === 'string') return quote(v);
@@ -63,7 +65,9 @@ function value(v: RiverValue, indent: string): string {
   }
   const entries = Object.entries(v as Record<string, RiverValue>);
   if (entries.length === 0) return '{}';
-  const lines = entries.map(([k, item]) => `${inner}${IDENT.test(k) ? k : quote(k)} = ${value(item, inner)},`);
+  const lines = entries.map(
+    ([k, item]) => `${inner}${IDENT.test(k) ? k : quote(k)} = ${value(item, inner)},`,
+  );
   return `{\n${lines.join('\n')}\n${indent}}`;
 }
 

@@ -11,7 +11,10 @@ export const RULES_DIR = 'prometheus/rules';
 /** The rule groups (with only their applicable rules) rendered for this suite. */
 export function selectedRuleGroups(suite: SuiteSpec): RuleGroupDef[] {
   return RULE_GROUPS.filter((group) => group.when(suite))
-    .map((group) => ({ ...group, rules: group.rules.filter((rule) => allSelected(suite, rule.requires ?? [])) }))
+    .map((group) => ({
+      ...group,
+      rules: group.rules.filter((rule) => allSelected(suite, rule.requires ?? [])),
+    }))
     .filter((group) => group.rules.length > 0);
 }
 

@@ -12,8 +12,17 @@ export const SUITES: Record<string, () => SuiteSpec> = {
         profile: 'cpu',
         alerting: {
           webhook: [{ name: 'ops-webhook', url: 'http://127.0.0.1:9999/hook' }],
-          slack: [{ name: 'ops-slack', apiUrl: 'https://hooks.slack.com/services/T000/B000/XXXX', channel: '#ops' }],
-          email: [{ name: 'ops-email', to: 'oncall@example.com', from: 'aisuite@example.com', smarthost: 'smtp.example.com:587' }],
+          slack: [
+            { name: 'ops-slack', apiUrl: 'https://hooks.slack.com/services/T000/B000/XXXX', channel: '#ops' },
+          ],
+          email: [
+            {
+              name: 'ops-email',
+              to: 'oncall@example.com',
+              from: 'aisuite@example.com',
+              smarthost: 'smtp.example.com:587',
+            },
+          ],
         },
       }),
     ),
