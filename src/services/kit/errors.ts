@@ -65,6 +65,12 @@ export function toErrorResponse(err: unknown): {
   if (err instanceof HttpError)
     return { status: err.statusCode, body: err.toBody(), headers: err.opts.headers };
   const e = (err ?? {}) as FrameworkError;
+  if (err instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return {
+      status: 400,
+      body: openAIError(`Malformed JSON body: ${e.message}`, 'invalid_request_error', 'invalid_json'),
+    };
+  }
   const status =
     typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
   if (status >= 500)
@@ -92,11 +98,5 @@ export function toErrorResponse(err: unknown): {
   }
   if (e.validation)
     return { status: 400, body: openAIError(e.message, 'invalid_request_error', 'invalid_request') };
-  if (err instanceof SyntaxError || e.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return {
-      status: 400,
-      body: openAIError(`Malformed JSON body: ${e.message}`, 'invalid_request_error', 'invalid_json'),
-    };
-  }
   return { status, body: openAIError(e.message, errorTypeFor(status), e.code ?? null) };
 }
