@@ -1,0 +1,60 @@
+import Docker from 'dockerode';
+import { UserError } from '../errors.js';
+import { traced } from './debug.js';
+
+/** A dockerode client for DOCKER_HOST (unix socket, tcp, with TLS settings) or the default socket. */
+export function createDocker(): Docker {
+  // docker-modem reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself
+  return new Docker();
+}
+
+/** Where the client connects, for messages. */
+export function engineAddress(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);
+
+/** True when the error says the engine could not be reached at all (not that a call failed). */
+export function isEngineUnreachable(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && UNREACHABLE.has(code);
+}
+
+/** The user-facing error for an engine that does not answer (exit 2: a prerequisite the user must fix). */
+export function engineUnreachableError(error: unknown, env: NodeJS.ProcessEnv = process.env): UserError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const address = engineAddress(env);
+  const why =
+    code === 'EACCES'
+      ? 'permission denied'
+      : code === 'ENOENT'
+        ? 'no socket there'
+        : (code ?? (error as Error).message);
+  return new UserError(`the Docker engine is not reachable at ${address} (${why})`, {
+    hint:
+      code === 'EACCES'
+        ? 'Add your user to the "docker" group (then log in again), or run with sudo.'
+        : 'Start it (`sudo systemctl start docker`, or `sh scripts/ensure-docker.sh` on a Debian host), or point DOCKER_HOST at a running engine.',
+    code: 'ENGINE_UNREACHABLE',
+    cause: error,
+    details: { dockerHost: address },
+  });
+}
+
+export interface EngineInfo {
+  readonly version: string;
+  readonly apiVersion: string;
+  readonly os: string;
+}
+
+/** Ping the engine and return its version; an unreachable engine becomes `engineUnreachableError`. */
+export async function pingEngine(docker: Docker, env: NodeJS.ProcessEnv = process.env): Promise<EngineInfo> {
+  try {
+    const version = await traced('version', engineAddress(env), () => docker.version());
+    return { version: version.Version, apiVersion: version.ApiVersion, os: version.Os };
+  } catch (error) {
+    if (isEngineUnreachable(error)) throw engineUnreachableError(error, env);
+    throw error;
+  }
+}

@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ExternalError, UserError } from '../errors.js';
+import { packageRoot } from '../paths.js';
+import { PACKAGE_IMAGE_REPOSITORY } from '../suite/images.js';
+import { packageVersion } from '../version.js';
+import type { ImageClient } from './images.js';
+
+export const DEFAULT_NODE_IMAGE = 'node:20-bookworm-slim';
+export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+/** Image label with the full content hash of the build context. */
+export const CONTEXT_HASH_LABEL = 'io.aisuite.services-image.hash';
+
+export interface ServicesImageSettings {
+  /** Base image of both stages (build.nodeImage). */
+  readonly nodeImage?: string;
+  /** CA bundle only the dependency stage sees (--build-ca, build.caFile, or the system bundle). */
+  readonly caFile?: string;
+  /** Install the optional ONNX runtime (GPU profile with the onnx embedding backend). */
+  readonly withOnnx?: boolean;
+  /** Package root holding package.json, package-lock.json, dist/ and docker/Dockerfile. */
+  readonly root?: string;
+}
+
+/** What the services image is made of, and the tag that content gets. Computing it builds nothing. */
+export interface ServicesImagePlan {
+  readonly ref: string;
+  readonly hash: string;
+  readonly nodeImage: string;
+  readonly withOnnx: boolean;
+  readonly caFile?: string;
+  readonly root: string;
+  /** Context-relative path -> absolute source path ('' for files written empty). */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+async function walk(dir: string, rel: string, out: Map<string, string>): Promise<void> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const abs = path.join(dir, entry.name);
+    const relPath = `${rel}/${entry.name}`;
+    if (entry.isDirectory()) await walk(abs, relPath, out);
+    else if (entry.isFile()) out.set(relPath, abs);
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Which CA bundle the build uses: the flag, then build.caFile, then the system bundle when asked for. */
+export function chooseBuildCa(
+  flag: string | undefined,
+  config: { caFile?: string; useSystemCa?: boolean } | undefined,
+): string | undefined {
+  if (flag) return path.resolve(flag);
+  if (config?.caFile) return path.resolve(config.caFile);
+  if (config?.useSystemCa) return SYSTEM_CA_BUNDLE;
+  return undefined;
+}
+
+/** Hash the build inputs and derive the tag `aisuite/services:<version>-<hash12>`. */
+export async function planServicesImage(settings: ServicesImageSettings = {}): Promise<ServicesImagePlan> {
+  const root = settings.root ?? packageRoot();
+  const nodeImage = settings.nodeImage ?? DEFAULT_NODE_IMAGE;
+  const withOnnx = settings.withOnnx ?? false;
+  const files = new Map<string, string>();
+  files.set('Dockerfile', path.join(root, 'docker', 'Dockerfile'));
+  files.set('package.json', path.join(root, 'package.json'));
+  files.set('package-lock.json', path.join(root, 'package-lock.json'));
+  files.set('.npmrc', (await exists(path.join(root, '.npmrc'))) ? path.join(root, '.npmrc') : '');
+  files.set('build-ca.crt', settings.caFile ?? '');
+  for (const [rel, abs] of files) {
+    if (abs !== '' && !(await exists(abs))) {
+      throw new UserError(`cannot build the services image: ${abs} is missing`, {
+        hint:
+          rel === 'build-ca.crt'
+            ? 'Pass an existing CA bundle with --build-ca, or fix build.caFile in aisuite.yaml.'
+            : 'Reinstall aisuite, or run `npm run build` in a source checkout.',
+        code: 'SERVICES_IMAGE_INPUT_MISSING',
+      });
+    }
+  }
+  const dist = path.join(root, 'dist');
+  if (!(await exists(path.join(dist, 'services', 'main.js')))) {
+    throw new UserError(
+      `cannot build the services image: ${path.join(dist, 'services', 'main.js')} is missing`,
+      {
+        hint: 'Run `npm run build` first (in a source checkout).',
+        code: 'SERVICES_IMAGE_INPUT_MISSING',
+      },
+    );
+  }
+  await walk(dist, 'dist', files);
+
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify({ nodeImage, withOnnx }));
+  for (const [rel, abs] of [...files].sort(([a], [b]) => a.localeCompare(b))) {
+    hash.update(`\0${rel}\0`);
+    if (abs !== '') hash.update(await fs.readFile(abs));
+  }
+  const digest = hash.digest('hex');
+  return {
+    ref: `${PACKAGE_IMAGE_REPOSITORY}:${packageVersion()}-${digest.slice(0, 12)}`,
+    hash: digest,
+    nodeImage,
+    withOnnx,
+    caFile: settings.caFile,
+    root,
+    files,
+  };
+}
+
+/** Copy the context files into a fresh temp dir (the context is never the whole repository). */
+async function assembleContext(plan: ServicesImagePlan): Promise<string> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-services-image-'));
+  for (const [rel, abs] of plan.files) {
+    const target = path.join(dir, ...rel.split('/'));
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    if (abs === '') await fs.writeFile(target, '');
+    else await fs.copyFile(abs, target);
+  }
+  return dir;
+}
+
+export interface EnsuredImage {
+  readonly ref: string;
+  readonly id: string;
+  readonly built: boolean;
+  readonly seconds: number;
+}
+
+/** Build the services image unless an image with its content tag exists (or `force`). */
+export async function ensureServicesImage(
+  images: ImageClient,
+  plan: ServicesImagePlan,
+  options: { force?: boolean; onProgress?: (line: string) => void } = {},
+): Promise<EnsuredImage> {
+  const started = Date.now();
+  if (!options.force) {
+    const id = await images.idOf(plan.ref);
+    if (id) return { ref: plan.ref, id, built: false, seconds: 0 };
+  }
+  const dir = await assembleContext(plan);
+  try {
+    await images.build(
+      { context: dir, src: [...plan.files.keys()] },
+      {
+        tag: plan.ref,
+        buildargs: { NODE_IMAGE: plan.nodeImage, WITH_ONNX: plan.withOnnx ? '1' : '0' },
+        labels: { [CONTEXT_HASH_LABEL]: plan.hash },
+      },
+      options.onProgress,
+    );
+  } catch (error) {
+    const log = (error as { buildLog?: string[] }).buildLog ?? [];
+    throw new ExternalError(`building the services image ${plan.ref} failed: ${(error as Error).message}`, {
+      hint:
+        `Base image ${plan.nodeImage}` +
+        (plan.caFile ? `, CA bundle ${plan.caFile}` : ', no CA bundle') +
+        '. Behind a TLS-intercepting proxy pass its CA with --build-ca FILE (or build.useSystemCa: true); ' +
+        'without a registry set build.nodeImage in aisuite.yaml to a local Node image.' +
+        (log.length > 0 ? `\nLast build output:\n${log.join('\n')}` : ''),
+      code: 'SERVICES_IMAGE_BUILD_FAILED',
+      cause: error,
+    });
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+  const id = await images.idOf(plan.ref);
+  if (!id) throw new ExternalError(`the engine reports no image ${plan.ref} after building it`);
+  return { ref: plan.ref, id, built: true, seconds: (Date.now() - started) / 1000 };
+}

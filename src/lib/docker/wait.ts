@@ -1,0 +1,226 @@
+import type Docker from 'dockerode';
+import type { ServiceSpec, SuiteSpec } from '../suite/types.js';
+
+/** Time source and sleep, injectable so the strategies can be tested without real waiting. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const timer = setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+};
+
+export type WaitFailureKind = 'exited' | 'unhealthy' | 'timeout' | 'aborted';
+
+/** Why a container did not become ready: its state and health at the moment the wait gave up. */
+export class WaitError extends Error {
+  constructor(
+    message: string,
+    readonly kind: WaitFailureKind,
+    readonly state: string,
+    readonly health?: string,
+  ) {
+    super(message);
+    this.name = 'WaitError';
+  }
+}
+
+export interface WaitTarget {
+  /** Inspect the container (the strategies poll it rather than subscribe to events). */
+  inspect(): Promise<Docker.ContainerInspectInfo>;
+  /** Log text so far (for the log-line strategy). */
+  logs?(): Promise<string>;
+}
+
+export interface WaitOptions {
+  readonly timeoutMs: number;
+  readonly intervalMs?: number;
+  readonly signal?: AbortSignal;
+  readonly clock?: Clock;
+}
+
+/** Waits until a container is ready, or fails with a WaitError. */
+export interface WaitStrategy {
+  readonly description: string;
+  waitUntilReady(target: WaitTarget, options: WaitOptions): Promise<void>;
+}
+
+type Probe = (info: Docker.ContainerInspectInfo) => Promise<boolean>;
+
+/**
+ * The shared loop: inspect, fail at once on an exited/dead container or an unhealthy status, otherwise
+ * ask `ready`; keep polling until the deadline.
+ */
+async function poll(
+  target: WaitTarget,
+  options: WaitOptions,
+  ready: Probe,
+  what: () => string,
+): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  const interval = options.intervalMs ?? 250;
+  const deadline = clock.now() + options.timeoutMs;
+  let last: { state: string; health?: string; note?: string } = { state: 'unknown' };
+  for (;;) {
+    if (options.signal?.aborted) {
+      throw new WaitError('interrupted while waiting', 'aborted', last.state, last.health);
+    }
+    const info = await target.inspect();
+    const state = info.State.Status;
+    const health = info.State.Health?.Status;
+    last = { state, health };
+    if (state === 'exited' || state === 'dead') {
+      throw new WaitError(
+        `container ${state} with code ${info.State.ExitCode}${info.State.Error ? ` (${info.State.Error})` : ''}`,
+        'exited',
+        state,
+        health,
+      );
+    }
+    if (state === 'restarting') {
+      throw new WaitError(
+        `container is restarting (exit code ${info.State.ExitCode})`,
+        'exited',
+        state,
+        health,
+      );
+    }
+    if (health === 'unhealthy') {
+      const lastCheck = info.State.Health?.Log?.at(-1)?.Output?.trim();
+      throw new WaitError(
+        `health check reports unhealthy${lastCheck ? `: ${lastCheck}` : ''}`,
+        'unhealthy',
+        state,
+        health,
+      );
+    }
+    if (state === 'running' && (await ready(info))) return;
+    if (clock.now() >= deadline) {
+      throw new WaitError(
+        `not ready after ${Math.round(options.timeoutMs / 1000)}s (${what()}; state ${state}${health ? `, health ${health}` : ''})`,
+        'timeout',
+        state,
+        health,
+      );
+    }
+    try {
+      await clock.sleep(interval, options.signal);
+    } catch {
+      throw new WaitError('interrupted while waiting', 'aborted', state, health);
+    }
+  }
+}
+
+/** Ready when Docker's health check says healthy. */
+export class HealthCheckWait implements WaitStrategy {
+  readonly description = 'health check';
+  async waitUntilReady(target: WaitTarget, options: WaitOptions): Promise<void> {
+    await poll(
+      target,
+      options,
+      async (info) => info.State.Health?.Status === 'healthy',
+      () => 'waiting for healthy',
+    );
+  }
+}
+
+/** Ready when an HTTP endpoint answers 2xx; 503 ("loading") and refused connections keep waiting. */
+export class HttpWait implements WaitStrategy {
+  readonly description: string;
+  private lastStatus = 'no answer yet';
+  constructor(
+    readonly url: string,
+    private readonly requestTimeoutMs = 2000,
+  ) {
+    this.description = `GET ${url}`;
+  }
+  async waitUntilReady(target: WaitTarget, options: WaitOptions): Promise<void> {
+    await poll(
+      target,
+      options,
+      async () => {
+        try {
+          const response = await fetch(this.url, { signal: AbortSignal.timeout(this.requestTimeoutMs) });
+          await response.body?.cancel();
+          this.lastStatus = `HTTP ${response.status}`;
+          return response.status >= 200 && response.status < 300;
+        } catch (error) {
+          this.lastStatus = (error as Error).cause
+            ? String(((error as Error).cause as Error).message ?? (error as Error).cause)
+            : (error as Error).message;
+          return false;
+        }
+      },
+      () => `GET ${this.url}: ${this.lastStatus}`,
+    );
+  }
+}
+
+/** Ready when the container's log contains a line matching the pattern. */
+export class LogLineWait implements WaitStrategy {
+  readonly description: string;
+  constructor(private readonly pattern: RegExp) {
+    this.description = `log line ${pattern}`;
+  }
+  async waitUntilReady(target: WaitTarget, options: WaitOptions): Promise<void> {
+    if (!target.logs) throw new Error('LogLineWait needs a target that can read logs');
+    const logs = target.logs.bind(target);
+    await poll(
+      target,
+      options,
+      async () => this.pattern.test(await logs()),
+      () => `waiting for ${this.pattern}`,
+    );
+  }
+}
+
+/** Ready as soon as the container runs (for services with neither readiness endpoint nor health check). */
+export class RunningWait implements WaitStrategy {
+  readonly description = 'running';
+  async waitUntilReady(target: WaitTarget, options: WaitOptions): Promise<void> {
+    await poll(
+      target,
+      options,
+      async () => true,
+      () => 'waiting for running',
+    );
+  }
+}
+
+/** Address to reach a published port from this host (a wildcard bind is reached on loopback). */
+export function hostAddress(bindAddress: string): string {
+  return bindAddress === '0.0.0.0' || bindAddress === '' ? '127.0.0.1' : bindAddress;
+}
+
+/**
+ * The strategy for a service: its readiness endpoint through the published host port, else its Docker
+ * health check, else "running".
+ */
+export function waitStrategyFor(suite: SuiteSpec, svc: ServiceSpec): WaitStrategy {
+  const readiness = svc.readiness;
+  if (readiness) {
+    const port = svc.ports.find((p) => p.container === readiness.port && p.host !== undefined);
+    if (port?.host !== undefined) {
+      return new HttpWait(`http://${hostAddress(suite.bindAddress)}:${port.host}${readiness.path}`);
+    }
+  }
+  if (svc.healthcheck) return new HealthCheckWait();
+  return new RunningWait();
+}
