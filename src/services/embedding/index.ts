@@ -37,13 +37,14 @@ function loader(cfg: EmbeddingConfig) {
 
 export async function start(environment: NodeJS.ProcessEnv = process.env): Promise<RunningService> {
   const cfg = loadEnv(embeddingEnv, environment);
-  let holder: ModelHolder | undefined;
-  let queue: EmbedQueue | undefined;
+  // Filled once the first model has loaded; routes and /health exist (and answer) before that.
+  const loaded: { holder?: ModelHolder; queue?: EmbedQueue } = {};
   const svc = serviceFromEnv(cfg, {
     name: 'embedding',
     version: VERSION,
     bodyLimit: bodyLimit(cfg),
     healthDetail: () => {
+      const { holder, queue } = loaded;
       const info = holder?.embedder.info;
       return {
         model: info?.model ?? cfg.EMBEDDING_MODEL,
@@ -67,7 +68,8 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
   registerEmbeddingRoutes(svc, {
     limits: { maxTexts: cfg.MAX_TEXTS, maxChars: cfg.MAX_CHARS },
     metrics,
-    loaded: () => (holder && queue ? { holder, queue } : undefined),
+    loaded: () =>
+      loaded.holder && loaded.queue ? { holder: loaded.holder, queue: loaded.queue } : undefined,
     load,
   });
   const url = await svc.listen();
@@ -80,17 +82,18 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
     await svc.close();
     throw e;
   }
-  holder = new ModelHolder(first, (old) =>
+  const holder = new ModelHolder(first, (old) =>
     svc.log.info({ model: old.info.model, backend: old.info.backend }, 'previous model released'),
   );
-  queue = new EmbedQueue(holder, metrics, cfg.MAX_BATCH);
+  loaded.holder = holder;
+  loaded.queue = new EmbedQueue(holder, metrics, cfg.MAX_BATCH);
   svc.log.info({ model: first.info }, 'model loaded');
   svc.setReady('ready');
   return {
     url,
     close: async () => {
       await svc.close();
-      await holder?.close();
+      await holder.close();
     },
   };
 }
