@@ -8,6 +8,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // GitHub's workflow parser imports JSON without import attributes: let Vite transform it
+          server: { deps: { inline: ['@actions/workflow-parser'] } },
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'node_modules/**'],
           testTimeout: 60_000,
