@@ -1,0 +1,153 @@
+/**
+ * Clients for the services rag depends on: the embedding service (vectors; without it nothing can
+ * be indexed or searched) and the api-gateway (answers; without it chunks are still returned).
+ */
+
+/** A dependency that cannot serve now: the request gets 503 with Retry-After. */
+export class DependencyUnavailableError extends Error {
+  constructor(
+    readonly dependency: 'embedding' | 'postgres' | 'gateway',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DependencyUnavailableError';
+  }
+}
+
+function reason(e: unknown): string {
+  const err = e as Error & { cause?: { code?: string; message?: string } };
+  if (err?.name === 'TimeoutError') return 'timed out';
+  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+}
+
+export interface EmbedResponse {
+  vectors: number[][];
+  model: string;
+  dimension: number;
+}
+
+export class EmbeddingClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly timeoutMs: number,
+    private readonly batch: number,
+  ) {}
+
+  /** Embeds `texts` in batches; any transport failure or 5xx means "embedding unavailable". */
+  async embed(texts: readonly string[], signal?: AbortSignal): Promise<EmbedResponse> {
+    const vectors: number[][] = [];
+    let model = '';
+    let dimension = 0;
+    for (let i = 0; i < texts.length; i += this.batch) {
+      const part = texts.slice(i, i + this.batch);
+      const r = await this.call(part, signal);
+      if (r.embeddings.length !== part.length) {
+        throw new Error(`embedding returned ${r.embeddings.length} vectors for ${part.length} texts`);
+      }
+      vectors.push(...r.embeddings);
+      model = r.model;
+      dimension = r.dimension;
+    }
+    return { vectors, model, dimension };
+  }
+
+  private async call(
+    texts: string[],
+    signal?: AbortSignal,
+  ): Promise<{ embeddings: number[][]; model: string; dimension: number }> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}/embed`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ texts }),
+        signal: signal
+          ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)])
+          : AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      throw new DependencyUnavailableError('embedding', `embedding service unreachable: ${reason(e)}`);
+    }
+    if (res.status >= 500 || res.status === 429) {
+      await res.body?.cancel();
+      throw new DependencyUnavailableError('embedding', `embedding service answered ${res.status}`);
+    }
+    const body = (await res.json().catch(() => undefined)) as
+      | { embeddings?: number[][]; model?: string; dimension?: number; error?: { message?: string } }
+      | undefined;
+    if (!res.ok || !body?.embeddings) {
+      throw new Error(
+        `embedding service rejected the request (${res.status}): ${body?.error?.message ?? 'no body'}`,
+      );
+    }
+    return { embeddings: body.embeddings, model: body.model ?? 'unknown', dimension: body.dimension ?? 0 };
+  }
+}
+
+export type AnswerResult =
+  | { answer: string; model: string }
+  | { answer: null; reason: 'gateway_unavailable' | 'gateway_error'; message: string };
+
+export interface ContextChunk {
+  document_id: string;
+  text: string;
+}
+
+const SYSTEM_PROMPT =
+  'You answer questions using only the numbered context passages. Cite passages as [n]. ' +
+  'If the context does not contain the answer, say that you do not know.';
+
+/** The chat messages sent to the gateway for a question and its retrieved chunks. */
+export function answerMessages(query: string, chunks: readonly ContextChunk[]) {
+  const context = chunks.map((c, i) => `[${i + 1}] (${c.document_id}) ${c.text}`).join('\n\n');
+  return [
+    { role: 'system', content: SYSTEM_PROMPT },
+    { role: 'user', content: `Context:\n${context}\n\nQuestion: ${query}` },
+  ];
+}
+
+export class GatewayClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly apiKey: string | undefined,
+    private readonly model: string,
+    private readonly timeoutMs: number,
+    private readonly maxTokens: number,
+  ) {}
+
+  /** Never throws: an unavailable or failing gateway yields `answer: null` with the reason. */
+  async answer(query: string, chunks: readonly ContextChunk[]): Promise<AnswerResult> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+        },
+        body: JSON.stringify({
+          model: this.model,
+          messages: answerMessages(query, chunks),
+          temperature: 0,
+          max_tokens: this.maxTokens,
+          stream: false,
+        }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (e) {
+      return { answer: null, reason: 'gateway_unavailable', message: `gateway unreachable: ${reason(e)}` };
+    }
+    const body = (await res.json().catch(() => undefined)) as
+      | { model?: string; choices?: Array<{ message?: { content?: string } }>; error?: { message?: string } }
+      | undefined;
+    const content = body?.choices?.[0]?.message?.content;
+    if (!res.ok || typeof content !== 'string') {
+      return {
+        answer: null,
+        reason: res.status >= 500 || res.status === 429 ? 'gateway_unavailable' : 'gateway_error',
+        message: `gateway answered ${res.status}: ${body?.error?.message ?? 'no completion in the response'}`,
+      };
+    }
+    return { answer: content, model: body?.model ?? this.model };
+  }
+}

@@ -1,0 +1,156 @@
+/** HTTP API of rag: POST /index, POST /query, GET /collections, DELETE /collections/:name. */
+import { HttpError, type Service } from '../kit/index.js';
+import type { RagConfig } from './config.js';
+import { chunkText } from './chunker.js';
+import type { EmbeddingClient, GatewayClient } from './dependencies.js';
+import { classify } from './errors.js';
+import type { RagMetrics } from './metrics.js';
+import type { RagStore } from './store.js';
+import { collectionName, parseIndexRequest, parseQueryRequest } from './validate.js';
+
+export interface RagDeps {
+  cfg: RagConfig;
+  metrics: RagMetrics;
+  embedding: EmbeddingClient;
+  gateway: GatewayClient;
+  /** Undefined until migrations have run (routes answer 503 meanwhile). */
+  store(): RagStore | undefined;
+}
+
+export function registerRagRoutes(svc: Service, deps: RagDeps): void {
+  const { cfg, metrics } = deps;
+
+  const store = (): RagStore => {
+    const s = deps.store();
+    if (!s) {
+      throw new HttpError(503, 'rag is starting (database migrations pending)', {
+        code: 'starting',
+        headers: { 'retry-after': '2' },
+      });
+    }
+    return s;
+  };
+
+  /** Runs an operation with its request counter, duration histogram and error mapping. */
+  async function measured<T>(operation: 'index' | 'query', fn: () => Promise<T>): Promise<T> {
+    const t0 = process.hrtime.bigint();
+    const histogram = operation === 'index' ? metrics.indexDuration : metrics.queryDuration;
+    try {
+      const r = await fn();
+      metrics.requests.inc({ operation, status: 'success' });
+      return r;
+    } catch (e) {
+      const c = classify(e);
+      metrics.requests.inc({ operation, status: c.outcome });
+      if (c.dependency) metrics.dependencyErrors.inc({ dependency: c.dependency });
+      if (c.outcome === 'unavailable')
+        svc.log.warn({ operation, err: (e as Error).message }, 'dependency unavailable');
+      throw c.error;
+    } finally {
+      histogram.observe(Number(process.hrtime.bigint() - t0) / 1e9);
+    }
+  }
+
+  svc.app.post('/index', async (req) =>
+    measured('index', async () => {
+      const body = parseIndexRequest(req.body, cfg);
+      const s = store();
+      const docs = body.documents.map((d) => ({
+        ...d,
+        pieces: chunkText(d.text, cfg.CHUNK_SIZE, cfg.CHUNK_OVERLAP),
+      }));
+      const texts = docs.flatMap((d) => d.pieces);
+      // Embed everything before touching the database: an embedding outage stores nothing.
+      const emb = await deps.embedding.embed(texts);
+      let at = 0;
+      const toStore = docs.map((d) => ({
+        docId: d.id,
+        metadata: d.metadata,
+        chunks: d.pieces.map((text) => ({ text, vector: emb.vectors[at++] as number[] })),
+      }));
+      const r = await s.upsert(body.collection, emb.model, emb.dimension, toStore);
+      metrics.chunksStored.inc(r.chunks);
+      return {
+        collection: body.collection,
+        documents: r.documents,
+        chunks: r.chunks,
+        replaced_documents: r.replaced,
+        created_collection: r.created,
+        embedding: { model: emb.model, dimension: emb.dimension },
+      };
+    }),
+  );
+
+  svc.app.post('/query', async (req) =>
+    measured('query', async () => {
+      const q = parseQueryRequest(req.body, cfg);
+      const s = store();
+      const col = await s.collection(q.collection);
+      if (!col) {
+        throw new HttpError(404, `collection "${q.collection}" does not exist`, {
+          code: 'collection_not_found',
+          param: 'collection',
+        });
+      }
+      const emb = await deps.embedding.embed([q.query]);
+      const vector = emb.vectors[0] as number[];
+      if (vector.length !== col.dimension) {
+        throw new HttpError(
+          409,
+          `collection "${col.name}" holds ${col.dimension}-dimensional vectors but the embedding service now ` +
+            `returns ${vector.length} (${emb.model}); re-index the collection after a model change`,
+          { code: 'dimension_mismatch' },
+        );
+      }
+      const chunks = await s.search(col, vector, q.top_k);
+      let answer: string | null = null;
+      let answerError: { reason: string; message: string } | null = null;
+      let answerModel: string | null = null;
+      if (!q.answer) answerError = { reason: 'not_requested', message: 'answer: false in the request' };
+      else if (chunks.length === 0)
+        answerError = { reason: 'no_context', message: 'the collection has no chunks' };
+      else {
+        const a = await deps.gateway.answer(q.query, chunks);
+        if (a.answer === null) {
+          metrics.dependencyErrors.inc({ dependency: 'gateway' });
+          svc.log.warn({ reason: a.reason, err: a.message }, 'answer unavailable; returning chunks only');
+          answerError = { reason: a.reason, message: a.message };
+        } else {
+          answer = a.answer;
+          answerModel = a.model;
+        }
+      }
+      return {
+        collection: col.name,
+        query: q.query,
+        top_k: q.top_k,
+        chunks,
+        answer,
+        answer_model: answerModel,
+        answer_error: answerError,
+        embedding: { model: emb.model, dimension: emb.dimension },
+      };
+    }),
+  );
+
+  svc.app.get('/collections', async () => {
+    try {
+      return { collections: await store().list() };
+    } catch (e) {
+      throw classify(e).error;
+    }
+  });
+
+  svc.app.delete<{ Params: { name: string } }>('/collections/:name', async (req) => {
+    const name = collectionName(req.params.name, 'name');
+    let r: { documents: number; chunks: number } | undefined;
+    try {
+      r = await store().drop(name);
+    } catch (e) {
+      throw classify(e).error;
+    }
+    if (!r) throw new HttpError(404, `collection "${name}" does not exist`, { code: 'collection_not_found' });
+    svc.log.info({ collection: name, ...r }, 'collection deleted');
+    return { deleted: true, collection: name, ...r };
+  });
+}

@@ -1,0 +1,183 @@
+/**
+ * Postgres + pgvector storage of collections, documents and chunks. Every value (collection names
+ * included) travels as a query parameter; the only interpolated value is a vector dimension, an
+ * integer this code checked.
+ */
+import type pg from 'pg';
+import { DEFAULT_DIMENSION } from './migrations.js';
+
+export interface Collection {
+  id: number;
+  name: string;
+  dimension: number;
+  model: string;
+}
+
+export interface ChunkToStore {
+  docId: string;
+  metadata: Record<string, unknown>;
+  chunks: Array<{ text: string; vector: number[] }>;
+}
+
+export interface FoundChunk {
+  document_id: string;
+  chunk_index: number;
+  text: string;
+  score: number;
+  metadata: Record<string, unknown>;
+}
+
+/** HNSW (like ivfflat) indexes vectors of at most 2000 dimensions; larger ones are scanned exactly. */
+export const HNSW_MAX_DIMENSION = 2000;
+
+export class DimensionMismatchError extends Error {
+  constructor(
+    readonly collection: string,
+    readonly expected: number,
+    readonly got: number,
+  ) {
+    super(
+      `collection "${collection}" holds ${expected}-dimensional vectors but the embedding service now returns ${got}; ` +
+        'delete and re-index the collection after a model change',
+    );
+    this.name = 'DimensionMismatchError';
+  }
+}
+
+function dim(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > 16_000) throw new Error(`invalid dimension ${n}`);
+  return n;
+}
+
+export const toVector = (v: readonly number[]): string => `[${v.join(',')}]`;
+
+export class RagStore {
+  private readonly indexed = new Set<number>([DEFAULT_DIMENSION]);
+
+  constructor(readonly pool: pg.Pool) {}
+
+  async collection(name: string): Promise<Collection | undefined> {
+    const r = await this.pool.query<Collection>(
+      'SELECT id, name, dimension, model FROM rag_collections WHERE name = $1',
+      [name],
+    );
+    return r.rows[0];
+  }
+
+  /** Stores documents, replacing the chunks of any id already there, all in one transaction. */
+  async upsert(
+    name: string,
+    model: string,
+    dimension: number,
+    docs: readonly ChunkToStore[],
+  ): Promise<{ documents: number; chunks: number; replaced: number; created: boolean }> {
+    await this.ensureIndex(dimension);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const ins = await client.query<{ id: number }>(
+        `INSERT INTO rag_collections (name, dimension, model) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO NOTHING RETURNING id`,
+        [name, dimension, model],
+      );
+      const created = ins.rows.length > 0;
+      // Lock the collection row: concurrent indexers of one collection serialise here.
+      const col = (
+        await client.query<Collection>(
+          'SELECT id, name, dimension, model FROM rag_collections WHERE name = $1 FOR UPDATE',
+          [name],
+        )
+      ).rows[0] as Collection;
+      if (col.dimension !== dimension) throw new DimensionMismatchError(name, col.dimension, dimension);
+      const ids = docs.map((d) => d.docId);
+      const del = await client.query(
+        'DELETE FROM rag_documents WHERE collection_id = $1 AND doc_id = ANY($2)',
+        [col.id, ids],
+      );
+      await client.query(
+        `INSERT INTO rag_documents (collection_id, doc_id, metadata, chunk_count)
+         SELECT $1, d, m, n FROM unnest($2::text[], $3::jsonb[], $4::int[]) AS t(d, m, n)`,
+        [col.id, ids, docs.map((d) => JSON.stringify(d.metadata)), docs.map((d) => d.chunks.length)],
+      );
+      const rows = docs.flatMap((d) => d.chunks.map((c, i) => ({ doc: d.docId, i, c })));
+      // One statement per few thousand chunks keeps parameters and memory bounded.
+      for (let off = 0; off < rows.length; off += 2000) {
+        const part = rows.slice(off, off + 2000);
+        await client.query(
+          `INSERT INTO rag_chunks (collection_id, doc_id, chunk_index, content, dim, embedding)
+           SELECT $1, d, i, c, $2, v::vector FROM unnest($3::text[], $4::int[], $5::text[], $6::text[]) AS t(d, i, c, v)`,
+          [
+            col.id,
+            dimension,
+            part.map((r) => r.doc),
+            part.map((r) => r.i),
+            part.map((r) => r.c.text),
+            part.map((r) => toVector(r.c.vector)),
+          ],
+        );
+      }
+      await client.query('COMMIT');
+      return { documents: docs.length, chunks: rows.length, replaced: del.rowCount ?? 0, created };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** The `k` chunks nearest to `vector` by cosine distance (score = cosine similarity). */
+  async search(col: Collection, vector: readonly number[], k: number): Promise<FoundChunk[]> {
+    const r = await this.pool.query<FoundChunk>(searchSql(col.dimension), [col.id, toVector(vector), k]);
+    return r.rows;
+  }
+
+  async list(): Promise<Array<Collection & { documents: number; chunks: number; created_at: string }>> {
+    const r = await this.pool.query(
+      `SELECT c.name, c.dimension, c.model, c.created_at,
+              (SELECT count(*)::int FROM rag_documents d WHERE d.collection_id = c.id) AS documents,
+              (SELECT coalesce(sum(chunk_count), 0)::int FROM rag_documents d WHERE d.collection_id = c.id) AS chunks
+       FROM rag_collections c ORDER BY c.name`,
+    );
+    return r.rows;
+  }
+
+  /** Deletes a collection with its documents and chunks; undefined when it did not exist. */
+  async drop(name: string): Promise<{ documents: number; chunks: number } | undefined> {
+    const r = await this.pool.query<{ documents: number; chunks: number }>(
+      `WITH c AS (SELECT id FROM rag_collections WHERE name = $1),
+            counts AS (SELECT count(*)::int AS documents, coalesce(sum(chunk_count), 0)::int AS chunks
+                       FROM rag_documents WHERE collection_id IN (SELECT id FROM c)),
+            gone AS (DELETE FROM rag_collections WHERE id IN (SELECT id FROM c) RETURNING id)
+       SELECT documents, chunks FROM counts WHERE EXISTS (SELECT 1 FROM gone)`,
+      [name],
+    );
+    return r.rows[0];
+  }
+
+  /** Creates the partial HNSW index for a dimension the first time it is used. */
+  private async ensureIndex(dimension: number): Promise<void> {
+    const d = dim(dimension);
+    if (this.indexed.has(d) || d > HNSW_MAX_DIMENSION) return;
+    await this.pool.query(
+      `CREATE INDEX IF NOT EXISTS rag_chunks_hnsw_${d} ON rag_chunks
+       USING hnsw ((embedding::vector(${d})) vector_cosine_ops) WHERE dim = ${d}`,
+    );
+    this.indexed.add(d);
+  }
+}
+
+/**
+ * The search statement. The cast to `vector(d)` and `dim = d` match the partial HNSW index; the
+ * bench runs this same text as its "bare pgvector" baseline.
+ */
+export function searchSql(dimension: number): string {
+  const d = dim(dimension);
+  const cast = d <= HNSW_MAX_DIMENSION ? `::vector(${d})` : '';
+  return `SELECT c.doc_id AS document_id, c.chunk_index, c.content AS text,
+                 1 - (c.embedding${cast} <=> $2::vector${cast}) AS score, d.metadata
+          FROM rag_chunks c JOIN rag_documents d USING (collection_id, doc_id)
+          WHERE c.collection_id = $1 AND c.dim = ${d}
+          ORDER BY c.embedding${cast} <=> $2::vector${cast}
+          LIMIT $3`;
+}
