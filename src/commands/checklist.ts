@@ -1,0 +1,91 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { suiteFlags } from '../lib/cli/suite-flags.js';
+import type { ChecklistReport } from '../lib/checklist/report.js';
+import type { Stage } from '../lib/checklist/types.js';
+import { ExitCode } from '../lib/exit-codes.js';
+import { UserError } from '../lib/errors.js';
+
+const FORMATS = ['tty', 'json', 'junit', 'markdown', 'prometheus'] as const;
+
+export default class Checklist extends BaseCommand<typeof Checklist> {
+  static override summary = 'Run the deployment checklist as executable probes and report by severity';
+  static override description = `Runs the built-in pre-flight checklist (Docker, secrets file, model files, free host ports, disk,
+GPU) and/or the post-deploy checklist (health endpoints, Prometheus targets and rules, Alertmanager,
+the overview dashboard, Loki, containers not restarting, gateway, RAG and MCP round trips) against the
+suite selected by aisuite.yaml and the flags, plus your own checks from --file. A check that cannot run
+here says why (skipped: profile=cpu, without=grafana, blocked by prometheus-ready) and never counts as
+passed. Base URLs come from the suite's host ports, or from checklist.urls in aisuite.yaml / --url to
+check a suite this host did not start.
+
+Exit codes: 0 every critical check passed; 1 a critical check failed; 2 bad input; 3 the deadline
+passed; 4 only warnings failed and --strict was given.`;
+  static override examples = [
+    '<%= config.bin %> checklist --pre-flight --phase 3 --gpu --models-dir /srv/models',
+    '<%= config.bin %> checklist --post-deploy --phase 3 --cpu --format junit --output checklist.xml',
+    '<%= config.bin %> checklist --all --file extra-checks.yaml --strict',
+    '<%= config.bin %> checklist --post-deploy --only prometheus-targets-up,gateway-chat-roundtrip --url prometheus=http://10.0.0.5:9090',
+  ];
+  static override flags = {
+    ...suiteFlags,
+    'pre-flight': Flags.boolean({ description: 'run the pre-flight checklist', exclusive: ['post-deploy', 'all'] }),
+    'post-deploy': Flags.boolean({
+      description: 'run the post-deploy checklist (the default)',
+      exclusive: ['pre-flight', 'all'],
+    }),
+    all: Flags.boolean({ description: 'run both checklists', exclusive: ['pre-flight', 'post-deploy'] }),
+    file: Flags.string({ description: 'YAML file with your own checks (docs/CHECKLIST.md)', env: 'AISUITE_CHECKLIST_FILE' }),
+    only: Flags.string({ description: 'run only these check ids (and what they need), comma-separated', delimiter: ',', multiple: true }),
+    format: Flags.option({ options: FORMATS, default: 'tty' as const, description: 'report format', env: 'AISUITE_CHECKLIST_FORMAT' })(),
+    output: Flags.string({ description: 'write the report to this file (a tty summary still goes to stderr)', env: 'AISUITE_CHECKLIST_OUTPUT' }),
+    strict: Flags.boolean({ description: 'exit 4 when only warnings failed', env: 'AISUITE_CHECKLIST_STRICT' }),
+    deadline: Flags.integer({ description: 'deadline for the whole run in seconds (exit 3 when it passes)', min: 1, env: 'AISUITE_CHECKLIST_DEADLINE' }),
+    concurrency: Flags.integer({ description: 'checks running at once (default 8)', min: 1, env: 'AISUITE_CHECKLIST_CONCURRENCY' }),
+    url: Flags.string({ description: 'base URL override SERVICE=URL (repeatable)', multiple: true }),
+  };
+
+  async run(): Promise<ChecklistReport> {
+    const [{ prepareTarget }, { parseUrlFlags }, { runChecklist, BUILTIN_TEMPLATES }, { loadChecksFile }, reporters, { redact }] =
+      await Promise.all([
+        import('../lib/checklist/prepare.js'),
+        import('../lib/checklist/config.js'),
+        import('../lib/checklist/index.js'),
+        import('../lib/checklist/user-file.js'),
+        import('../lib/checklist/reporters/index.js'),
+        import('../lib/secrets/redact.js'),
+      ]);
+    const { flags } = this;
+    const stages: Stage[] = flags.all ? ['pre-flight', 'post-deploy'] : flags['pre-flight'] ? ['pre-flight'] : ['post-deploy'];
+    const { resolved, settings, target } = await prepareTarget(flags, parseUrlFlags(flags.url));
+    for (const warning of resolved.warnings) this.warn(warning);
+    const file = flags.file ?? (settings.file && path.resolve(path.dirname(resolved.configFile ?? '.'), settings.file));
+    const userTemplates = file ? await loadChecksFile(file, new Set(BUILTIN_TEMPLATES.map((t) => t.id))) : [];
+    if (flags.only?.length === 0) throw new UserError('--only needs at least one check id', { code: 'USAGE' });
+    const live = flags.format !== 'tty' || flags.output !== undefined || this.jsonEnabled();
+    const report = await runChecklist(target, {
+      stages,
+      userTemplates,
+      only: flags.only,
+      strict: flags.strict,
+      deadlineSeconds: flags.deadline ?? settings.deadlineSeconds,
+      concurrency: flags.concurrency ?? settings.concurrency,
+      signal: this.signal,
+      onResult: live ? (r) => this.info(`${reporters.formatResultLine(r, false)}`) : undefined,
+    });
+    const text = redact(reporters.renderReport(report, flags.format, { color: this.color && !flags.output }));
+    if (flags.output) {
+      await fs.mkdir(path.dirname(path.resolve(flags.output)), { recursive: true });
+      await fs.writeFile(flags.output, text);
+      this.info(`report written to ${flags.output}`);
+    } else if (!this.jsonEnabled()) {
+      process.stdout.write(text);
+    }
+    if (report.exitCode !== ExitCode.OK) {
+      if (this.jsonEnabled()) this.logJson(report);
+      this.fail(report.exitCode);
+    }
+    return report;
+  }
+}

@@ -1,0 +1,129 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { UserError } from '../errors.js';
+import type { CheckTemplate } from './definitions.js';
+import { checksFileSchema } from './schema.js';
+
+export interface UserCheckTemplate extends CheckTemplate {
+  /** `file:line` where the check is defined. */
+  readonly source: string;
+}
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+function validate(value: unknown): ErrorObject[] {
+  validator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true }).compile(checksFileSchema);
+  return validator(value) ? [] : (validator.errors ?? []);
+}
+
+type Range = [number, number, number] | undefined;
+const rangeOf = (node: unknown): Range => (node as { range?: Range } | null)?.range;
+
+/** Offset of the deepest node on the path (the key itself when the key is the problem). */
+function offsetOf(doc: Document, segments: (string | number)[], keyIsProblem: boolean): number {
+  let node: unknown = doc.contents;
+  let range = rangeOf(node);
+  for (const [i, segment] of segments.entries()) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (p.key as { value?: unknown })?.value === segment);
+      if (!pair) break;
+      const last = i === segments.length - 1;
+      range = last && keyIsProblem ? rangeOf(pair.key) : (rangeOf(pair.value) ?? rangeOf(pair.key));
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      range = rangeOf(node) ?? range;
+    } else break;
+  }
+  return range?.[0] ?? 0;
+}
+
+function segmentsOf(error: ErrorObject): (string | number)[] {
+  const segments: (string | number)[] = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
+  return segments;
+}
+
+function describe(error: ErrorObject): string {
+  const where = error.instancePath.slice(1).replace(/\//g, '.') || 'file';
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown key ${JSON.stringify(error.params.additionalProperty)} in ${where}`;
+    case 'enum':
+      return `${where} must be one of: ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
+    case 'const':
+      return `${where} must be ${JSON.stringify(error.params.allowedValue)}`;
+    case 'required':
+      return `${where} is missing ${JSON.stringify(error.params.missingProperty)}`;
+    case 'discriminator':
+      return `${where}.kind must be one of the probe kinds (http, mcp, promql, logql, grafana-dashboard, tcp, disk, file, docker, gpu, command)`;
+    default:
+      return `${where} ${error.message ?? 'is invalid'}`;
+  }
+}
+
+const fail = (message: string) =>
+  new UserError(message, {
+    hint: 'See docs/CHECKLIST.md for the checks file format and every probe kind.',
+    code: 'CHECKS_FILE_INVALID',
+  });
+
+/**
+ * Parses a user checks file. Every problem is reported as `file:line:col: what is wrong`, so the user can
+ * go straight to it; ids must be unique and must not reuse a built-in id.
+ */
+export function parseChecksFile(text: string, file: string, builtinIds: ReadonlySet<string> = new Set()): UserCheckTemplate[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const p = lines.linePos(offset);
+    return `${file}:${p.line}:${p.col}`;
+  };
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    throw fail(`${at(first.pos[0])}: ${first.message.split('\n')[0]}`);
+  }
+  const value: unknown = doc.toJS();
+  const errors = validate(value);
+  if (errors.length > 0) {
+    // oneOf/anyOf summaries repeat what their branches said; keep the specific messages
+    const specific = errors.filter((e) => !['oneOf', 'anyOf', 'if', 'discriminator'].includes(e.keyword));
+    const messages = (specific.length > 0 ? specific : errors).map(
+      (e) => `${at(offsetOf(doc, segmentsOf(e), e.keyword === 'additionalProperties'))}: ${describe(e)}`,
+    );
+    throw fail([...new Set(messages)].slice(0, 10).join('\n'));
+  }
+  const raw = (value as { checks: (Omit<CheckTemplate, 'stage'> & { stage?: CheckTemplate['stage'] })[] }).checks;
+  const seen = new Set<string>();
+  return raw.map((check, index) => {
+    const where = at(offsetOf(doc, ['checks', index], false));
+    if (builtinIds.has(check.id)) throw fail(`${where}: id ${JSON.stringify(check.id)} is a built-in check`);
+    if (seen.has(check.id)) throw fail(`${where}: id ${JSON.stringify(check.id)} is defined twice`);
+    seen.add(check.id);
+    return {
+      ...check,
+      stage: check.stage ?? 'post-deploy',
+      remedy: check.remedy ?? 'See the check definition in ' + file + '.',
+      source: where.replace(/:\d+$/, ''),
+    };
+  });
+}
+
+/** Reads and parses a user checks file; a file that cannot be read is bad input (exit 2). */
+export async function loadChecksFile(file: string, builtinIds?: ReadonlySet<string>): Promise<UserCheckTemplate[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    throw new UserError(`cannot read checks file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {
+      hint: 'Pass an existing YAML file with --file.',
+      code: 'CHECKS_FILE_MISSING',
+    });
+  }
+  return parseChecksFile(text, path.relative(process.cwd(), file) || file, builtinIds);
+}
