@@ -122,3 +122,39 @@ export function waitForHttp(container: Docker.Container, url: string, timeoutMs 
     timeoutMs,
   );
 }
+
+export type RunningService = { container: Docker.Container; port: number; stop(): Promise<void> };
+
+/** Starts a long-running container with `port` published on 127.0.0.1 at a random host port. */
+export async function startService(
+  docker: Docker,
+  image: string,
+  opts: {
+    port: number;
+    cmd?: string[];
+    env?: string[];
+    network?: string;
+    labels?: Record<string, string>;
+  },
+): Promise<RunningService> {
+  const key = `${opts.port}/tcp`;
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: opts.cmd,
+    Env: opts.env,
+    Labels: { [TEST_LABEL]: '1', ...opts.labels },
+    ExposedPorts: { [key]: {} },
+    HostConfig: {
+      PortBindings: { [key]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+      NetworkMode: opts.network,
+    },
+  });
+  const stop = () => container.remove({ force: true, v: true });
+  try {
+    await container.start();
+    return { container, port: await hostPort(container, key), stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

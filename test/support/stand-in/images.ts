@@ -15,7 +15,7 @@ import {
   type StandInName,
 } from './recipes.js';
 
-export { RECIPES, STAND_IN_NAMES, type StandInName } from './recipes.js';
+export { HASH_LABEL, NAME_LABEL, RECIPES, STAND_IN_NAMES, type StandInName } from './recipes.js';
 
 export type EnsureOptions = {
   /** Progress lines; default: `[stand-in] ...` on stderr. */

@@ -105,10 +105,12 @@ export const RECIPES: Readonly<Record<StandInName, Recipe>> = {
   'postgres-exporter': {
     name: 'postgres-exporter',
     expectedSeconds: 9,
-    ref: 'aisuite-standin/postgres-exporter:v0.11',
+    // Trixie's 0.17 rather than bookworm's 0.11: 0.11 predates PostgreSQL 17 (its bgwriter collector
+    // fails on every scrape against pg17), 0.17 is what the upstream image ships today.
+    ref: 'aisuite-standin/postgres-exporter:v0.17',
     replaces: 'quay.io/prometheuscommunity/postgres-exporter',
     kind: 'dockerfile',
-    base: 'debian-bookworm',
+    base: 'debian-trixie',
     context: 'postgres-exporter',
   },
 };

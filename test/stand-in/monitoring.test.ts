@@ -1,0 +1,170 @@
+import { randomUUID } from 'node:crypto';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isEmpty, listByLabel, removeByLabel } from '../support/docker-leftovers.js';
+import { startPostgres } from '../support/postgres.js';
+import {
+  TEST_LABEL,
+  TEST_RUN_LABEL,
+  containerLogs,
+  execIn,
+  startService,
+  waitForHttp,
+  waitUntil,
+  type RunningService,
+} from '../support/stand-in/containers.js';
+import { ensureStandInImages } from '../support/stand-in/images.js';
+
+// Contracts of the Prometheus-family stand-ins: the upstream images' default command lines, users,
+// ports and the busybox `wget` their healthchecks use.
+const docker = new Docker();
+const run = randomUUID();
+const labels = { [TEST_RUN_LABEL]: run };
+let images: Record<string, string>;
+
+beforeAll(async () => {
+  images = await ensureStandInImages([
+    'prometheus',
+    'alertmanager',
+    'node-exporter',
+    'postgres-exporter',
+    'postgres',
+  ]);
+});
+
+afterAll(async () => {
+  await removeByLabel(TEST_RUN_LABEL, run, docker);
+});
+
+async function uidOfPid1(service: RunningService): Promise<string | undefined> {
+  const status = await execIn(service.container, ['cat', '/proc/1/status']);
+  return /^Uid:\s+(\d+)/m.exec(status.stdout)?.[1];
+}
+
+async function withService(image: string, port: number, fn: (svc: RunningService) => Promise<void>) {
+  const svc = await startService(docker, image, { port, labels });
+  try {
+    await fn(svc);
+  } finally {
+    await svc.stop();
+  }
+}
+
+describe('prometheus stand-in', () => {
+  it('starts with the default command, answers /-/ready as uid 65534, and has promtool and wget', async () => {
+    await withService(images.prometheus!, 9090, async (svc) => {
+      await waitForHttp(svc.container, `http://127.0.0.1:${svc.port}/-/ready`);
+      expect(await uidOfPid1(svc)).toBe('65534');
+      // The healthcheck aisuite renders, run inside the container.
+      const health = await execIn(svc.container, ['wget', '-q', '--spider', 'http://127.0.0.1:9090/-/ready']);
+      expect(health.exitCode).toBe(0);
+      const check = await execIn(svc.container, [
+        '/bin/promtool',
+        'check',
+        'config',
+        '/etc/prometheus/prometheus.yml',
+      ]);
+      expect(check.exitCode).toBe(0);
+      const info = (await (await fetch(`http://127.0.0.1:${svc.port}/api/v1/status/buildinfo`)).json()) as {
+        data: { version: string };
+      };
+      expect(info.data.version).toMatch(/^2\.53\./);
+      // /-/ready only answers once the TSDB is open, so its WAL in /prometheus was created by nobody.
+      const wal = await execIn(svc.container, ['stat', '-c', '%U', '/prometheus/wal']);
+      expect(wal.stdout.trim()).toBe('nobody');
+    });
+  });
+});
+
+describe('alertmanager stand-in', () => {
+  it('starts with the default command, answers /-/ready as uid 65534, and has amtool and wget', async () => {
+    await withService(images.alertmanager!, 9093, async (svc) => {
+      await waitForHttp(svc.container, `http://127.0.0.1:${svc.port}/-/ready`);
+      expect(await uidOfPid1(svc)).toBe('65534');
+      const health = await execIn(svc.container, ['wget', '-q', '--spider', 'http://127.0.0.1:9093/-/ready']);
+      expect(health.exitCode).toBe(0);
+      const check = await execIn(svc.container, [
+        '/bin/amtool',
+        'check-config',
+        '/etc/alertmanager/alertmanager.yml',
+      ]);
+      expect(check.exitCode).toBe(0);
+      const status = (await (await fetch(`http://127.0.0.1:${svc.port}/api/v2/status`)).json()) as {
+        versionInfo: { version: string };
+      };
+      expect(status.versionInfo.version).toMatch(/^0\.28\./);
+    });
+  });
+});
+
+describe('node-exporter stand-in', () => {
+  it('serves node_filesystem_avail_bytes on /metrics as uid 65534', async () => {
+    await withService(images['node-exporter']!, 9100, async (svc) => {
+      await waitForHttp(svc.container, `http://127.0.0.1:${svc.port}/metrics`);
+      const metrics = await (await fetch(`http://127.0.0.1:${svc.port}/metrics`)).text();
+      expect(metrics).toMatch(/^node_filesystem_avail_bytes\{/m);
+      expect(metrics).toMatch(/^node_exporter_build_info\{.*version="1\.9\./m);
+      expect(await uidOfPid1(svc)).toBe('65534');
+      const health = await execIn(svc.container, ['wget', '-q', '--spider', 'http://127.0.0.1:9100/metrics']);
+      expect(health.exitCode).toBe(0);
+    });
+  });
+});
+
+describe('postgres-exporter stand-in', () => {
+  it('reports pg_up 1 against the postgres stand-in with DATA_SOURCE_NAME and with DATA_SOURCE_URI/USER/PASS', async () => {
+    // Given postgres on a user-defined network, reachable as "db"
+    const network = await docker.createNetwork({
+      Name: `aisuite-test-${run.slice(0, 8)}`,
+      Labels: { [TEST_LABEL]: '1', ...labels },
+    });
+    const pg = await startPostgres({ network: network.id, networkAlias: 'db', labels });
+    try {
+      const variants = [
+        [`DATA_SOURCE_NAME=postgresql://postgres:${pg.password}@db:5432/postgres?sslmode=disable`],
+        [
+          'DATA_SOURCE_URI=db:5432/postgres?sslmode=disable',
+          'DATA_SOURCE_USER=postgres',
+          `DATA_SOURCE_PASS=${pg.password}`,
+        ],
+      ];
+      for (const env of variants) {
+        // When the exporter starts with the default command
+        const svc = await startService(docker, images['postgres-exporter']!, {
+          port: 9187,
+          env,
+          network: network.id,
+          labels,
+        });
+        try {
+          // Then it scrapes postgres successfully
+          await waitUntil(svc.container, 'pg_up 1', async () => {
+            const metrics = await (await fetch(`http://127.0.0.1:${svc.port}/metrics`)).text();
+            return /^pg_up 1$/m.test(metrics);
+          });
+          expect(await uidOfPid1(svc)).toBe('65534');
+          // Every collector works against PostgreSQL 17 (0.11's bgwriter collector did not).
+          expect(await containerLogs(svc.container, 200)).not.toMatch(/collector failed/);
+          const health = await execIn(svc.container, [
+            'wget',
+            '-q',
+            '--spider',
+            'http://127.0.0.1:9187/metrics',
+          ]);
+          expect(health.exitCode).toBe(0);
+        } finally {
+          await svc.stop();
+        }
+      }
+    } finally {
+      await pg.stop();
+      await network.remove();
+    }
+  });
+});
+
+describe('cleanup', () => {
+  it('left no container, network or volume of this run behind', async () => {
+    expect(isEmpty(await listByLabel(TEST_RUN_LABEL, run, docker))).toBe(true);
+  });
+});
