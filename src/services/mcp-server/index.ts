@@ -68,9 +68,15 @@ export async function start(
     timeoutMs: 2_000,
     run: async () => {
       db.prepare('SELECT count(*) FROM roles').get();
+      const pragma = (name: string): unknown => db.pragma(name, { simple: true });
       return {
         state: 'up',
-        detail: { path: cfg.MCP_DB_PATH, journal_mode: db.pragma('journal_mode', { simple: true }) },
+        detail: {
+          path: cfg.MCP_DB_PATH,
+          journal_mode: pragma('journal_mode'),
+          foreign_keys: pragma('foreign_keys') === 1,
+          busy_timeout_ms: pragma('busy_timeout'),
+        },
       };
     },
   });
