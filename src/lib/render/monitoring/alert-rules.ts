@@ -1,5 +1,5 @@
 import type { SuiteSpec } from '../../suite/types.js';
-import { INFERENCE_SERVICES, PROBE_ROUTES, anySelected, isSelected } from './selection.js';
+import { INFERENCE_SERVICES, anySelected, isSelected } from './selection.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
 

@@ -11,7 +11,7 @@ const metaLabel = (label: string) => `__meta_docker_container_label_${label.repl
 
 // Probe and scrape requests logged by the third-party components (Grafana, Loki, Prometheus...).
 const PROBE_LINES =
-  '.*"?(GET|HEAD) /(-/ready|-/healthy|api/health|ready|healthz|livez|readyz|metrics)[ ?"].*';
+  '.*((GET|HEAD) |path=)/(-/ready|-/healthy|api/health|ready|healthz|livez|readyz|metrics)[ ?"].*';
 
 /**
  * config.alloy: ships the logs of this suite's containers (found by the project label) to Loki, labelled

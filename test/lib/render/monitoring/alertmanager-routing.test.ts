@@ -22,13 +22,21 @@ describe('routing (amtool config routes test)', () => {
   let withReceivers = '';
   let withoutReceivers = '';
   beforeAll(async () => {
-    withReceivers = path.join(await renderToTempDir(SUITES['phase3-cpu-full']!()), 'alertmanager/alertmanager.yml');
-    withoutReceivers = path.join(await renderToTempDir(SUITES['phase1-cpu']!()), 'alertmanager/alertmanager.yml');
+    withReceivers = path.join(
+      await renderToTempDir(SUITES['phase3-cpu-full']!()),
+      'alertmanager/alertmanager.yml',
+    );
+    withoutReceivers = path.join(
+      await renderToTempDir(SUITES['phase1-cpu']!()),
+      'alertmanager/alertmanager.yml',
+    );
   });
 
   it('sends critical and warning alerts to every configured receiver', async () => {
     const all = 'ops-webhook,ops-slack,ops-email';
-    expect(await route(withReceivers, ['alertname=ServiceDown', 'severity=critical', 'service=rag'])).toBe(all);
+    expect(await route(withReceivers, ['alertname=ServiceDown', 'severity=critical', 'service=rag'])).toBe(
+      all,
+    );
     expect(await route(withReceivers, ['alertname=APIGatewayHighLatency', 'severity=warning'])).toBe(all);
   });
 
@@ -43,7 +51,11 @@ describe('routing (amtool config routes test)', () => {
 
   it('groups by alert and service, pages critical alerts faster', async () => {
     const config = parse(await fs.readFile(withReceivers, 'utf8')) as {
-      route: { group_by: string[]; group_wait: string; routes: { matchers: string[]; group_wait?: string }[] };
+      route: {
+        group_by: string[];
+        group_wait: string;
+        routes: { matchers: string[]; group_wait?: string }[];
+      };
     };
     expect(config.route.group_by).toEqual(['alertname', 'service']);
     const critical = config.route.routes.find((r) => r.matchers.includes('severity="critical"'));
@@ -89,7 +101,12 @@ describe('inhibition in a real Alertmanager', () => {
         alert({ alertname: 'ServiceDown', service: 'api-gateway', severity: 'critical', job: 'api-gateway' }),
         alert({ alertname: 'APIGatewayHighLatency', service: 'api-gateway', severity: 'warning' }),
         alert({ alertname: 'APIGatewayHighErrorRate', service: 'api-gateway', severity: 'critical' }),
-        alert({ alertname: 'ScrapeFailures', service: 'api-gateway', severity: 'warning', job: 'api-gateway' }),
+        alert({
+          alertname: 'ScrapeFailures',
+          service: 'api-gateway',
+          severity: 'warning',
+          job: 'api-gateway',
+        }),
         alert({ alertname: 'APIGatewayFallbacksRising', service: 'api-gateway', severity: 'warning' }),
         alert({ alertname: 'ScrapeFailures', service: 'rag', severity: 'warning', job: 'rag' }),
       ]),
