@@ -13,7 +13,7 @@ describe('npm pack', () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-pack-'));
     prefix = path.join(tmp, 'prefix');
     const pack = await execa('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: root });
-    const [{ filename }] = JSON.parse(pack.stdout) as { filename: string }[];
+    const [{ filename }] = JSON.parse(pack.stdout) as [{ filename: string }];
     // --ignore-scripts: the only install script is better-sqlite3's native build, which the CLI never
     // loads (the mcp-server service does, inside the services image, where it is built and tested).
     await execa(
@@ -26,7 +26,7 @@ describe('npm pack', () => {
         '--ignore-scripts',
         '--no-audit',
         '--no-fund',
-        path.join(tmp, filename!),
+        path.join(tmp, filename),
       ],
       {
         cwd: tmp,
