@@ -90,7 +90,7 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             title: 'Backend states',
             kind: 'stat',
             description:
-              'How the gateway sees each inference backend: healthy, degraded (cooling down) or down.',
+              'How the gateway sees each inference backend: healthy, degraded (recent failures) or down (failed health check, loading or cooling down).',
             queries: [{ expr: 'max by (backend) (gateway_backend_state)', legend: '{{backend}}' }],
             mappings: BACKEND_STATE_MAPPINGS,
           },

@@ -85,6 +85,7 @@ export const METRIC_CATALOG: readonly MetricInfo[] = [
     'mcp_tool_calls_total',
     'mcp_approvals_total',
     'mcp_rate_limited_total',
+    'mcp_auth_failures_total',
   ]),
   ...m('mcp-server', 'histogram', ['mcp_tool_duration_seconds']),
   ...m('mcp-server', 'gauge', ['mcp_approvals_pending']),

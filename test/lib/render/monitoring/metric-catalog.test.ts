@@ -12,7 +12,10 @@ import {
 } from '../../../../src/lib/render/monitoring/metric-catalog.js';
 import { createServiceRegistry } from '../../../../src/services/kit/index.js';
 import { createEmbeddingMetrics } from '../../../../src/services/embedding/metrics.js';
+import { createGatewayMetrics } from '../../../../src/services/gateway/metrics.js';
+import { createMcpMetrics } from '../../../../src/services/mcp-server/metrics.js';
 import { createMockInferenceMetrics } from '../../../../src/services/mock-inference/metrics.js';
+import { createRagMetrics } from '../../../../src/services/rag/metrics.js';
 
 async function registered(register: (registry: Registry) => unknown): Promise<Map<string, string>> {
   const registry = new Registry();
@@ -26,7 +29,10 @@ function catalogued(source: MetricSource): Map<string, string> {
 }
 
 const SERVICES: { source: MetricSource; register: (registry: Registry) => unknown }[] = [
+  { source: 'api-gateway', register: (registry) => createGatewayMetrics(registry) },
   { source: 'embedding', register: createEmbeddingMetrics },
+  { source: 'rag', register: createRagMetrics },
+  { source: 'mcp-server', register: createMcpMetrics },
   { source: 'inference', register: createMockInferenceMetrics },
 ];
 
