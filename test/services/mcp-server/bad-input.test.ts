@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ADMIN_TOKEN, api, connect, startHarness, text, type McpHarness } from './helpers.js';
+import { ADMIN_TOKEN, api, json, connect, startHarness, text, type McpHarness } from './helpers.js';
 import { start } from '../../../src/services/mcp-server/index.js';
 import { EnvError } from '../../../src/services/kit/index.js';
 
@@ -64,14 +64,14 @@ describe('mcp-server bad input', () => {
     };
     const notJson = await fetch(`${h.url}/mcp`, { method: 'POST', headers, body: '{"jsonrpc":' });
     expect(notJson.status).toBe(400);
-    expect((await notJson.json()).error.code).toBe('invalid_json');
+    expect((await json(notJson)).error.code).toBe('invalid_json');
     const notRpc = await fetch(`${h.url}/mcp`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ hello: 1 }),
     });
     expect(notRpc.status).toBe(400);
-    expect((await notRpc.json()).error.code).toBe(-32700);
+    expect((await json(notRpc)).error.code).toBe(-32700);
   });
 
   it('admin API: wrong types and unknown fields are 400 in the OpenAI envelope naming the field', async () => {

@@ -194,7 +194,10 @@ export async function connect(url: string, token: string | undefined): Promise<C
 
 // Response bodies are asserted field by field in the tests; a loose type keeps them readable.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
+export type Json = any;
+
+/** The parsed JSON body of a fetch response, loosely typed for assertions. */
+export const json = async (res: Response): Promise<Json> => (await res.json()) as Json;
 
 /** Calls the admin HTTP API; returns status, headers and parsed JSON. */
 export async function api(

@@ -15,6 +15,7 @@ import {
   api,
   connect,
   gatewayHandler,
+  json,
   ragHandler,
   startStandIn,
   text,
@@ -50,7 +51,7 @@ describe('mcp-server database (child process)', () => {
     const dbPath = path.join(dir, 'restart', 'rbac.sqlite');
     // Given a server with a custom role, a token, a pending approval and some audited calls
     const first = await startServiceProcess('mcp-server', { env: env(dbPath) });
-    const health = await (await fetch(`${first.url}/health`)).json();
+    const health = await json(await fetch(`${first.url}/health`));
     expect(health.checks.database).toMatchObject({
       state: 'up',
       detail: { journal_mode: 'wal', foreign_keys: true, busy_timeout_ms: 5000 },

@@ -1,7 +1,16 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { ADMIN_TOKEN, api, connect, createToken, metric, startHarness, type McpHarness } from './helpers.js';
+import {
+  ADMIN_TOKEN,
+  api,
+  json,
+  connect,
+  createToken,
+  metric,
+  startHarness,
+  type McpHarness,
+} from './helpers.js';
 
 const callBody = (tool: string): string =>
   JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool, arguments: {} } });
@@ -65,7 +74,7 @@ describe('mcp-server RBAC', () => {
     const res = await rawCall(h.url, undefined, 'suite_health');
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toBe('Bearer realm="aisuite-mcp"');
-    expect(await res.json()).toEqual({
+    expect(await json(res)).toEqual({
       error: { message: 'Missing bearer token', type: 'authentication_error', code: 'missing_token' },
     });
     // The SDK client sees the same 401.
@@ -78,7 +87,7 @@ describe('mcp-server RBAC', () => {
     const forged = await rawCall(h.url, 'mcp_' + 'A'.repeat(43), 'suite_health');
     expect(forged.status).toBe(401);
     expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"');
-    expect((await forged.json()).error.code).toBe('invalid_token');
+    expect((await json(forged)).error.code).toBe('invalid_token');
     const malformed = await fetch(`${h.url}/mcp`, {
       method: 'POST',
       headers: {
@@ -111,7 +120,7 @@ describe('mcp-server RBAC', () => {
     expect(res.headers.get('www-authenticate')).toBe(
       'Bearer realm="aisuite-mcp", error="insufficient_scope", scope="tool:rag_index"',
     );
-    expect(await res.json()).toEqual({
+    expect(await json(res)).toEqual({
       error: {
         message: 'This token lacks the permission "tool:rag_index" needed to call the tool rag_index',
         type: 'permission_error',
