@@ -9,6 +9,7 @@ type ServiceModule = { start: StartFn };
 const services: Record<string, () => Promise<ServiceModule>> = {
   'api-gateway': () => import('./gateway/index.js'),
   'mock-inference': () => import('./mock-inference/index.js'),
+  'mcp-server': () => import('./mcp-server/index.js'),
   embedding: () => import('./embedding/index.js'),
   rag: () => import('./rag/index.js'),
 };
