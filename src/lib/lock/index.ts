@@ -1,0 +1,2 @@
+export * from './lock.js';
+export { lockFlags } from './flags.js';

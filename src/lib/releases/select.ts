@@ -1,0 +1,20 @@
+import type { ReleaseRecord } from './types.js';
+
+/** The release running now: the good one deployed last (records sorted newest deployment first). */
+export function currentRelease(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
+  return sortByDeployment(records).find((r) => r.status === 'good');
+}
+
+/** The last good release deployed before the current one: the default target of `rollback`. */
+export function previousGoodRelease(
+  records: readonly ReleaseRecord[],
+  current: string | undefined = currentRelease(records)?.tag,
+): ReleaseRecord | undefined {
+  return sortByDeployment(records).find((r) => r.status === 'good' && r.tag !== current);
+}
+
+export function sortByDeployment(records: readonly ReleaseRecord[]): ReleaseRecord[] {
+  return [...records].sort(
+    (a, b) => b.deployedAt.localeCompare(a.deployedAt) || b.createdAt.localeCompare(a.createdAt),
+  );
+}
