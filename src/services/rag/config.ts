@@ -37,6 +37,10 @@ export const ragEnv = {
   }),
   MAX_QUERY_CHARS: env.int({ default: 4000, min: 1, max: 100_000, doc: 'characters of a query' }),
   MAX_TOP_K: env.int({ default: 50, min: 1, max: 1000, doc: 'largest accepted top_k' }),
+  HEALTH_CHECK_INTERVAL: env.duration({
+    default: 5_000,
+    doc: 'how often the background checks of postgres, embedding and gateway run',
+  }),
   MAX_BODY: env.int({
     default: 16 * 1024 * 1024,
     min: 1024,

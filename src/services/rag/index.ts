@@ -47,10 +47,10 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
     cfg.ANSWER_MAX_TOKENS,
   );
 
-  svc.addCheck({
+  const postgresCheck = svc.addCheck({
     name: 'postgres',
     hard: true,
-    intervalMs: 5_000,
+    intervalMs: cfg.HEALTH_CHECK_INTERVAL,
     timeoutMs: 2_000,
     run: async () => {
       const r = await pool.query<{ v: string | null }>(
@@ -64,7 +64,7 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
   svc.addCheck({
     name: 'embedding',
     hard: false,
-    intervalMs: 5_000,
+    intervalMs: cfg.HEALTH_CHECK_INTERVAL,
     timeoutMs: 2_000,
     run: async (signal) => {
       const res = await fetch(`${cfg.EMBEDDING_URL}/health`, { signal });
@@ -76,7 +76,7 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
   svc.addCheck({
     name: 'gateway',
     hard: false,
-    intervalMs: 10_000,
+    intervalMs: cfg.HEALTH_CHECK_INTERVAL * 2,
     timeoutMs: 2_000,
     run: async (signal) => {
       const res = await fetch(`${cfg.GATEWAY_URL}/livez`, { signal });
@@ -104,6 +104,7 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
         }
         svc.log.info({ applied: r.applied, schemaVersion: r.schemaVersion }, 'migrations done');
         state.store = new RagStore(pool);
+        await postgresCheck.runNow();
         svc.setReady('ready');
         return;
       } catch (e) {
