@@ -53,7 +53,7 @@ export class RateLimiter {
   }
 }
 
-/** "60 calls per 1m" for messages. */
+/** "60 calls per 1m" (or "1 call per 10s") for messages. */
 export function describeRate(r: Rate): string {
   const w = r.windowMs;
   const unit =
@@ -64,5 +64,5 @@ export function describeRate(r: Rate): string {
         : w % 1000 === 0
           ? `${w / 1000}s`
           : `${w}ms`;
-  return `${r.calls} calls per ${unit}`;
+  return `${r.calls} call${r.calls === 1 ? '' : 's'} per ${unit}`;
 }

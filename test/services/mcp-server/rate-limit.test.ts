@@ -83,6 +83,6 @@ describe('mcp-server rate limits over MCP', () => {
     expect((await a.callTool({ name: 'chat', arguments: { prompt: 'hi' } })).isError).toBeFalsy();
     const r = await a.callTool({ name: 'chat', arguments: { prompt: 'hi' } });
     expect(r.isError).toBe(true);
-    expect(r.structuredContent).toMatchObject({ retry_after_seconds: 10, limit: '1 calls per 10s' });
+    expect(r.structuredContent).toMatchObject({ retry_after_seconds: 10, limit: '1 call per 10s' });
   });
 });
