@@ -174,20 +174,6 @@ export async function runChecks(checks: readonly Check[], options: RunOptions = 
       progressed = false;
       for (const c of checks) {
         if (!pending.has(c.id)) continue;
-        if (stop.signal.aborted) {
-          pending.delete(c.id);
-          const why = deadlineExceeded ? 'deadline' : 'interrupted';
-          finish(
-            notRun(
-              c,
-              'failed',
-              `not run: ${deadlineExceeded ? 'the run deadline passed' : 'interrupted'}`,
-              why,
-            ),
-          );
-          progressed = true;
-          continue;
-        }
         if (c.skip !== undefined) {
           pending.delete(c.id);
           finish(notRun(c, 'skipped', `skipped: ${c.skip}`, `skipped: ${c.skip}`));
@@ -208,6 +194,20 @@ export async function runChecks(checks: readonly Check[], options: RunOptions = 
           pending.delete(c.id);
           finish(
             notRun(c, 'skipped', `${skippedNeed.message} (needs ${skippedNeed.id})`, skippedNeed.reason!),
+          );
+          progressed = true;
+          continue;
+        }
+        if (stop.signal.aborted) {
+          pending.delete(c.id);
+          const why = deadlineExceeded ? 'deadline' : 'interrupted';
+          finish(
+            notRun(
+              c,
+              'failed',
+              `not run: ${deadlineExceeded ? 'the run deadline passed' : 'interrupted'}`,
+              why,
+            ),
           );
           progressed = true;
           continue;
