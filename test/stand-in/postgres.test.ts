@@ -62,6 +62,8 @@ describe('pgvector stand-in', () => {
       volume,
       initDir,
       labels,
+      // As aisuite runs it: the entrypoint drops from root to postgres without gaining privileges.
+      securityOpt: ['no-new-privileges:true'],
     });
     try {
       // When a client connects over TCP as that user
@@ -107,7 +109,7 @@ describe('pgvector stand-in', () => {
       const container = docker.getContainer(pgA.containerId);
       const status = await execIn(container, ['cat', '/proc/1/status']);
       expect(status.stdout).toMatch(/^Uid:\s+999\s/m);
-      const ready = await execIn(container, ['pg_isready', '-U', 'rag', '-d', 'ragdb'], 'postgres');
+      const ready = await execIn(container, ['pg_isready', '-U', 'rag', '-d', 'ragdb', '-h', '127.0.0.1']);
       expect(ready.exitCode).toBe(0);
 
       // When the container is replaced by a new one on the same volume

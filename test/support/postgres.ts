@@ -21,6 +21,8 @@ export type StartPostgresOptions = {
   network?: string;
   networkAlias?: string;
   labels?: Record<string, string>;
+  /** e.g. `['no-new-privileges:true']`, as aisuite renders it. */
+  securityOpt?: string[];
   timeoutMs?: number;
   docker?: Docker;
 };
@@ -75,6 +77,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<St
       PortBindings: { '5432/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
       Binds: binds,
       NetworkMode: opts.network,
+      SecurityOpt: opts.securityOpt,
     },
     NetworkingConfig: opts.network
       ? { EndpointsConfig: { [opts.network]: { Aliases: opts.networkAlias ? [opts.networkAlias] : [] } } }

@@ -11,6 +11,8 @@ type BuildOptions = {
   ref: string;
   labels: Record<string, string>;
   hostNode?: HostNode;
+  /** Ignore the engine's layer cache (a true cold build). */
+  noCache?: boolean;
   log: (line: string) => void;
 };
 
@@ -41,6 +43,7 @@ export async function buildDockerfileImage(docker: Docker, opts: BuildOptions): 
       buildargs: opts.hostNode ? { NODE_VERSION: opts.hostNode.nodeVersion } : {},
       rm: true,
       forcerm: true,
+      nocache: opts.noCache ?? false,
       pull: false,
       version: '1',
     });

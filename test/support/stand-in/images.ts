@@ -22,7 +22,7 @@ export type EnsureOptions = {
   log?: (line: string) => void;
   /** How many images build at once (default AISUITE_STANDIN_CONCURRENCY or 3). */
   concurrency?: number;
-  /** Rebuild even when an image with the right hash exists. */
+  /** Rebuild, without the engine's layer cache, even when an image with the right hash exists. */
   force?: boolean;
   docker?: Docker;
 };
@@ -150,6 +150,7 @@ export async function buildStandInImages(
                 ref: recipe.ref,
                 labels,
                 hostNode: recipe.hostNode ? (hostNode ?? (await findHostNode())) : undefined,
+                noCache: options.force,
                 log: step,
               });
             }
