@@ -1,0 +1,36 @@
+import { renderSuite } from '../../../src/lib/render/index.js';
+import { recordRelease } from '../../../src/lib/releases/record.js';
+import type { ReleaseRecord } from '../../../src/lib/releases/types.js';
+import { resolveSuite } from '../../../src/lib/suite/resolve.js';
+
+/**
+ * Record a release of a real resolved and rendered phase-1 CPU suite (no engine involved), with the
+ * given images and time, under AISUITE_STATE_DIR=state.
+ */
+export async function recordTestRelease(
+  state: string,
+  options: {
+    project: string;
+    tag?: string;
+    at: string;
+    status?: 'good' | 'failed';
+    images?: { ref: string; id: string; services: string[] }[];
+    bindAddress?: string;
+  },
+): Promise<ReleaseRecord> {
+  const env = { ...process.env, AISUITE_STATE_DIR: state };
+  const resolved = await resolveSuite(
+    { project: options.project, phase: '1', cpu: true, 'bind-address': options.bindAddress },
+    { requireModels: false, env, cwd: state },
+  );
+  return recordRelease({
+    resolved,
+    files: renderSuite(resolved.suite),
+    images: options.images ?? [{ ref: 'aisuite/services:0.1.0', id: 'sha256:' + 'a'.repeat(64), services: ['api-gateway'] }],
+    tag: options.tag,
+    command: 'up',
+    status: options.status ?? 'good',
+    env,
+    now: new Date(options.at),
+  });
+}
