@@ -28,6 +28,7 @@ export const ragQuery = defineTool({
       .max(50)
       .optional()
       .describe('how many chunks to return (default: rag decides)'),
+    answer: z.boolean().optional().describe('false: chunks only, no generated answer (default true)'),
   },
   async run(args, ctx) {
     const body = await callJson('POST', `${ctx.cfg.RAG_URL}/query`, args, rag(ctx));
