@@ -25,13 +25,19 @@ type Outcome = { done: true; status: number } | { done: false; failure: Failure 
 
 /** Per-request bookkeeping for headers and metrics. */
 class Ctx {
-  readonly t0 = performance.now();
+  /** Request arrival (fastify's onRequest), so parsing and validation count as overhead. */
+  readonly t0: number;
   upstreamMs = 0;
   retries = 0;
   fallbacks = 0;
   servedBy = 'none';
   clientGone = false;
-  constructor(readonly route: RouteDecision) {}
+  constructor(
+    readonly route: RouteDecision,
+    elapsedMs: number,
+  ) {
+    this.t0 = performance.now() - elapsedMs;
+  }
 
   /** The gateway's own time so far, `inFlightSince` being the start of the running attempt. */
   overheadMs(inFlightSince?: number): number {
@@ -99,7 +105,7 @@ export async function proxyGeneration(
   stream: boolean,
 ): Promise<void> {
   const { cfg, metrics, backends } = deps;
-  const ctx = new Ctx(route);
+  const ctx = new Ctx(route, reply.elapsedTime);
   const group = route.group;
   reply.raw.once('close', () => {
     if (!reply.raw.writableFinished) ctx.clientGone = true;

@@ -121,7 +121,7 @@ export function createService(opts: ServiceOptions): Service {
       const labels = { method: request.method, route, status_code: String(status) };
       http.requests.inc(labels);
       http.duration.observe(labels, seconds);
-      if (route !== '/metrics' && route !== '/livez' && route !== '/readyz') {
+      if (route !== '/metrics' && route !== '/livez' && route !== '/readyz' && log.isLevelEnabled('info')) {
         request.log.info(
           { method: request.method, url: request.url, status, duration_ms: Math.round(seconds * 1e4) / 10 },
           'request',

@@ -1,0 +1,219 @@
+/**
+ * Gateway overhead: the same load against mock-inference directly and through the api-gateway, at
+ * 1 and 64 concurrent requests, non-streamed and streamed. Reports p50/p99 added latency and
+ * throughput as a ratio of direct. The load generator runs in its own process (this file with
+ * `--load`), so the client does not share an event loop with the gateway; on a 2-core machine the
+ * three processes still share CPUs, which the throughput ratio at 64 reflects.
+ *
+ * Alone: `npx tsx bench/gateway.ts` (BENCH_GATEWAY_SECONDS=4 per scenario by default).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Pool } from 'undici';
+import { startServiceProcess, type ServiceProcess } from '../test/support/service-process.js';
+import { percentile, runIfMain, type BenchResult } from './types.js';
+
+const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 4);
+const WARMUP_MS = 1_000;
+const KEY = 'sk-bench';
+
+interface LoadSpec {
+  url: string;
+  concurrency: number;
+  stream: boolean;
+  durationMs: number;
+  key?: string;
+}
+
+interface LoadResult {
+  /** Requests completed in the whole run, warm-up included (for CPU per request). */
+  total: number;
+  count: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Median of the gateway's own x-aisuite-overhead-ms (gateway runs only). */
+  selfOverheadP50?: number;
+}
+
+/** Closed-loop load: `concurrency` workers, each sending the next request when the last one ends. */
+async function load(spec: LoadSpec): Promise<LoadResult> {
+  const pool = new Pool(spec.url, { connections: spec.concurrency, pipelining: 1 });
+  const body = JSON.stringify({
+    model: 'chat',
+    messages: [{ role: 'user', content: 'benchmark prompt of a typical short length' }],
+    max_tokens: 16,
+    stream: spec.stream,
+  });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (spec.key) headers.authorization = `Bearer ${spec.key}`;
+  const lat: number[] = [];
+  const self: number[] = [];
+  let errors = 0;
+  let total = 0;
+  const start = performance.now();
+  const measureFrom = start + WARMUP_MS;
+  const end = measureFrom + spec.durationMs;
+  const worker = async (): Promise<void> => {
+    while (performance.now() < end) {
+      const t = performance.now();
+      try {
+        const res = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers, body });
+        await res.body.text();
+        total++;
+        if (res.statusCode !== 200) {
+          if (errors++ < 3) process.stderr.write(`load: status ${res.statusCode}\n`);
+        } else if (t >= measureFrom) {
+          lat.push(performance.now() - t);
+          const o = res.headers['x-aisuite-overhead-ms'];
+          if (typeof o === 'string') self.push(Number(o));
+        }
+      } catch (e) {
+        if (errors++ < 3) process.stderr.write(`load: ${String(e)}\n`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: spec.concurrency }, worker));
+  await pool.close();
+  return {
+    total,
+    count: lat.length,
+    errors,
+    rps: lat.length / (spec.durationMs / 1000),
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    selfOverheadP50: self.length ? percentile(self, 50) : undefined,
+  };
+}
+
+/** Runs `load` in a child process (this file with --load) and returns its result. */
+function loadInChild(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(import.meta.url), '--load', JSON.stringify(spec)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`load generator exited ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadResult);
+    });
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in USER_HZ (100 on Linux)
+  } catch {
+    return NaN;
+  }
+}
+
+/** A load run plus the CPU time each given process spent during it, per completed request (µs). */
+async function measured(spec: LoadSpec, pids: number[]): Promise<LoadResult & { cpuUsPerReq: number[] }> {
+  const before = pids.map(cpuSeconds);
+  const r = await loadInChild(spec);
+  const after = pids.map(cpuSeconds);
+  return { ...r, cpuUsPerReq: pids.map((_, i) => (((after[i] ?? 0) - (before[i] ?? 0)) / r.total) * 1e6) };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const procs: ServiceProcess[] = [];
+  try {
+    const mock = await startServiceProcess('mock-inference', {
+      env: { LOG_LEVEL: 'warn', MODEL_NAME: 'mock-chat' },
+    });
+    procs.push(mock);
+    const gateway = await startServiceProcess('api-gateway', {
+      env: {
+        LOG_LEVEL: 'warn',
+        GATEWAY_API_KEY: KEY,
+        CHAT_BACKEND_URL: mock.url,
+        CODE_BACKEND_URL: mock.url,
+        EMBEDDING_URL: 'off',
+      },
+    });
+    procs.push(gateway);
+    const results: BenchResult[] = [];
+    for (const stream of [false, true]) {
+      for (const concurrency of [1, 64]) {
+        const kind = `${stream ? 'streamed' : 'json'}, c=${concurrency}`;
+        const durationMs = SECONDS * 1000;
+        const mockPid = mock.child.pid as number;
+        const gwPid = gateway.child.pid as number;
+        const direct = await measured({ url: mock.url, concurrency, stream, durationMs }, [mockPid]);
+        const via = await measured({ url: gateway.url, concurrency, stream, durationMs, key: KEY }, [
+          gwPid,
+          mockPid,
+        ]);
+        if (direct.errors || via.errors)
+          throw new Error(`errors during ${kind}: direct ${direct.errors}, gateway ${via.errors}`);
+        const added50 = via.p50 - direct.p50;
+        const added99 = via.p99 - direct.p99;
+        const ratio = via.rps / direct.rps;
+        results.push(
+          {
+            name: `p50 added latency (${kind})`,
+            value: added50,
+            unit: 'ms',
+            baseline: { name: 'direct p50', value: direct.p50 },
+            target: '<= 1 ms',
+            met: added50 <= 1,
+          },
+          {
+            name: `p99 added latency (${kind})`,
+            value: added99,
+            unit: 'ms',
+            baseline: { name: 'direct p99', value: direct.p99 },
+            target: '<= 5 ms',
+            met: added99 <= 5,
+          },
+          {
+            name: `throughput via gateway (${kind})`,
+            value: via.rps,
+            unit: 'req/s',
+            baseline: { name: 'direct', value: direct.rps },
+            ratio,
+            target: '>= 0.8x',
+            met: ratio >= 0.8,
+          },
+          {
+            name: `gateway self-reported overhead p50 (${kind})`,
+            value: via.selfOverheadP50 ?? NaN,
+            unit: 'ms',
+          },
+          {
+            // Robust on a shared machine: CPU the gateway spends per request, against the backend's.
+            name: `gateway CPU per request (${kind})`,
+            value: via.cpuUsPerReq[0] ?? NaN,
+            unit: 'us',
+            baseline: {
+              name: 'mock-inference CPU per request (direct)',
+              value: direct.cpuUsPerReq[0] ?? NaN,
+            },
+            ratio: (via.cpuUsPerReq[0] ?? NaN) / (direct.cpuUsPerReq[0] ?? NaN),
+          },
+        );
+      }
+    }
+    return results;
+  } finally {
+    await Promise.all(procs.map((p) => p.stop()));
+  }
+}
+
+const loadArg = process.argv.indexOf('--load');
+if (loadArg >= 0) {
+  const result = await load(JSON.parse(process.argv[loadArg + 1] ?? '{}') as LoadSpec);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  await runIfMain(import.meta.url, run);
+}
