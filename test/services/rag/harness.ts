@@ -7,6 +7,10 @@ import pg from 'pg';
 import { startPostgres, type StartedPostgres } from '../../support/postgres.js';
 import { freePort, startServiceProcess, type ServiceProcess } from '../../support/service-process.js';
 
+/** A parsed JSON body, read loosely in assertions. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
+
 export const API_KEY = 'sk-rag-test-5b1f0c7e9d2a';
 
 export interface Corpus {
@@ -102,14 +106,13 @@ export async function startRagBed(): Promise<RagBed> {
 export async function post(
   url: string,
   body: unknown,
-): Promise<{ status: number; headers: Headers; json: Record<string, any> }> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
+): Promise<{ status: number; headers: Headers; json: Json }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-  return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return { status: res.status, headers: res.headers, json: (await res.json()) as Json };
 }
 
 /** One sample of a Prometheus metric (0 when absent). */

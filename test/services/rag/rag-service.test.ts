@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type ServiceProcess } from '../../support/service-process.js';
-import { API_KEY, corpus, eventually, metric, post, startRagBed, type RagBed } from './harness.js';
+import { API_KEY, corpus, type Json, eventually, metric, post, startRagBed, type RagBed } from './harness.js';
 
 let bed: RagBed;
 let rag: ServiceProcess;
@@ -18,9 +18,8 @@ afterAll(async () => {
   await bed?.stop();
 });
 
-async function health(p: ServiceProcess = rag): Promise<Record<string, any>> {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
-  return (await (await fetch(`${p.url}/health`)).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+async function health(p: ServiceProcess = rag): Promise<Json> {
+  return (await (await fetch(`${p.url}/health`)).json()) as Json;
 }
 
 async function count(sql: string, params: unknown[] = []): Promise<number> {

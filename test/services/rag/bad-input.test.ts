@@ -1,0 +1,168 @@
+/**
+ * Bad input to rag: wrong types, texts that are not strings, invalid collection names (injection
+ * attempts included), top_k out of range, oversized requests. Each gets a clear 4xx in the OpenAI
+ * envelope naming the field, and nothing is stored (checked in the real database).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServiceProcess } from '../../support/service-process.js';
+import { post, startRagBed, type RagBed } from './harness.js';
+
+let bed: RagBed;
+let rag: ServiceProcess;
+
+beforeAll(async () => {
+  bed = await startRagBed();
+  // A small body limit so that "oversized" is cheap to send.
+  rag = await bed.startRag({ MAX_BODY: String(256 * 1024), MAX_DOCUMENTS: '5', MAX_DOCUMENT_CHARS: '5000' });
+  const ok = await post(`${rag.url}/index`, {
+    collection: 'good',
+    documents: [{ id: 'a', text: 'a valid document' }],
+  });
+  expect(ok.status).toBe(200);
+});
+
+afterAll(async () => {
+  await bed?.stop();
+});
+
+async function snapshot(): Promise<string> {
+  const r = await bed.db.query(
+    `SELECT (SELECT count(*) FROM rag_collections) AS c, (SELECT count(*) FROM rag_documents) AS d,
+            (SELECT count(*) FROM rag_chunks) AS k, (SELECT string_agg(name, ',' ORDER BY name) FROM rag_collections) AS names`,
+  );
+  return JSON.stringify(r.rows[0]);
+}
+
+const INVALID_NAMES = [
+  "x'; DROP TABLE rag_chunks; --",
+  'good OR 1=1',
+  'Upper',
+  '../etc/passwd',
+  '',
+  '-leading-dash',
+  'a'.repeat(64),
+  'spaces in name',
+  'unicodé',
+];
+
+describe('rag bad input', () => {
+  it('rejects invalid collection names, injection attempts included, on index and query', async () => {
+    const before = await snapshot();
+    for (const name of INVALID_NAMES) {
+      const i = await post(`${rag.url}/index`, { collection: name, documents: [{ id: 'x', text: 'y' }] });
+      expect(i.status, name).toBe(400);
+      expect(i.json.error).toMatchObject({ code: 'invalid_collection_name', param: 'collection' });
+      const q = await post(`${rag.url}/query`, { collection: name, query: 'y' });
+      expect(q.status, name).toBe(400);
+    }
+    expect(await snapshot()).toBe(before);
+    // the tables are all still there and queryable
+    const q = await post(`${rag.url}/query`, { collection: 'good', query: 'valid', answer: false });
+    expect(q.json.chunks).toHaveLength(1);
+  });
+
+  it('rejects wrong types with the offending field named', async () => {
+    const before = await snapshot();
+    const cases: Array<[string, unknown, string]> = [
+      ['/index', [1, 2], 'body'],
+      ['/index', { collection: 5, documents: [] }, 'collection'],
+      ['/index', { collection: 'c1', documents: 'not an array' }, 'documents'],
+      ['/index', { collection: 'c1', documents: [] }, 'documents'],
+      ['/index', { collection: 'c1', documents: [{ id: 'a', text: 42 }] }, 'documents[0].text'],
+      ['/index', { collection: 'c1', documents: [{ id: 'a', text: ['x'] }] }, 'documents[0].text'],
+      ['/index', { collection: 'c1', documents: [{ id: 'a', text: '   ' }] }, 'documents[0].text'],
+      ['/index', { collection: 'c1', documents: [{ id: 7, text: 'x' }] }, 'documents[0].id'],
+      ['/index', { collection: 'c1', documents: [{ text: 'x' }] }, 'documents[0].id'],
+      ['/index', { collection: 'c1', documents: ['just a string'] }, 'documents[0]'],
+      [
+        '/index',
+        { collection: 'c1', documents: [{ id: 'a', text: 'x', metadata: 'm' }] },
+        'documents[0].metadata',
+      ],
+      [
+        '/index',
+        {
+          collection: 'c1',
+          documents: [
+            { id: 'a', text: 'x' },
+            { id: 'a', text: 'y' },
+          ],
+        },
+        'documents[1].id',
+      ],
+      // a valid first document does not get stored when a later one is bad
+      [
+        '/index',
+        {
+          collection: 'c1',
+          documents: [
+            { id: 'ok', text: 'fine' },
+            { id: 'b', text: null },
+          ],
+        },
+        'documents[1].text',
+      ],
+      ['/query', { collection: 'good', query: 3 }, 'query'],
+      ['/query', { collection: 'good', query: '' }, 'query'],
+      ['/query', { collection: 'good' }, 'query'],
+      ['/query', { collection: 'good', query: 'x', answer: 'yes' }, 'answer'],
+    ];
+    for (const [path, body, param] of cases) {
+      const r = await post(`${rag.url}${path}`, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.json.error.type).toBe('invalid_request_error');
+      expect(r.json.error.param, JSON.stringify(body)).toBe(param);
+    }
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('rejects top_k out of range or not an integer', async () => {
+    for (const topK of [0, -1, 51, 1.5, '5', true, [3], 1e9]) {
+      const r = await post(`${rag.url}/query`, { collection: 'good', query: 'valid', top_k: topK });
+      expect(r.status, String(topK)).toBe(400);
+      expect(r.json.error).toMatchObject({
+        code: topK === null ? 'invalid_top_k' : 'invalid_top_k',
+        param: 'top_k',
+      });
+    }
+    const ok = await post(`${rag.url}/query`, {
+      collection: 'good',
+      query: 'valid',
+      top_k: 50,
+      answer: false,
+    });
+    expect(ok.status).toBe(200);
+  });
+
+  it('rejects oversized requests: body, document count, document length, malformed JSON', async () => {
+    const before = await snapshot();
+    const big = await post(`${rag.url}/index`, {
+      collection: 'big',
+      documents: [{ id: 'a', text: 'x'.repeat(300 * 1024) }],
+    });
+    expect(big.status).toBe(413);
+    expect(big.json.error.code).toBe('body_too_large');
+    const many = await post(`${rag.url}/index`, {
+      collection: 'big',
+      documents: Array.from({ length: 6 }, (_, i) => ({ id: `d${i}`, text: 'x' })),
+    });
+    expect(many.status).toBe(400);
+    expect(many.json.error.code).toBe('too_many_documents');
+    const long = await post(`${rag.url}/index`, {
+      collection: 'big',
+      documents: [{ id: 'a', text: 'y'.repeat(5001) }],
+    });
+    expect(long.status).toBe(400);
+    expect(long.json.error).toMatchObject({ code: 'document_too_large', param: 'documents[0].text' });
+    const malformed = await post(`${rag.url}/index`, '{"collection": "big", "documents": [');
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error.code).toBe('invalid_json');
+    expect(await snapshot()).toBe(before);
+  });
+
+  it('counts rejected requests as client errors, not as failures', async () => {
+    const text = await (await fetch(`${rag.url}/metrics`)).text();
+    expect(text).toMatch(/rag_requests_total\{operation="index",status="client_error"\} [1-9]/);
+    expect(text).not.toMatch(/rag_requests_total\{operation="index",status="error"\}/);
+  });
+});
