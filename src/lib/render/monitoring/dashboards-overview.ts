@@ -98,10 +98,15 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             id: 22,
             title: 'Fallbacks',
             kind: 'timeseries',
-            description: 'Requests per second that failed over from one model group to the other.',
+            description:
+              'Requests per second that failed over from one model group to the other (0 while none did).',
             unit: 'reqps',
             queries: [
-              { expr: `${sumRate('gateway_fallbacks_total', 'from, to')}`, legend: '{{from}} → {{to}}' },
+              {
+                // 0 while nothing failed over, so the panel shows a flat line instead of "No data"
+                expr: `${sumRate('gateway_fallbacks_total', 'from, to')} or vector(0)`,
+                legend: 'fallbacks {{from}} → {{to}}',
+              },
             ],
           },
           {
