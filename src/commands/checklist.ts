@@ -30,39 +30,80 @@ passed; 4 only warnings failed and --strict was given.`;
   ];
   static override flags = {
     ...suiteFlags,
-    'pre-flight': Flags.boolean({ description: 'run the pre-flight checklist', exclusive: ['post-deploy', 'all'] }),
+    'pre-flight': Flags.boolean({
+      description: 'run the pre-flight checklist',
+      exclusive: ['post-deploy', 'all'],
+    }),
     'post-deploy': Flags.boolean({
       description: 'run the post-deploy checklist (the default)',
       exclusive: ['pre-flight', 'all'],
     }),
     all: Flags.boolean({ description: 'run both checklists', exclusive: ['pre-flight', 'post-deploy'] }),
-    file: Flags.string({ description: 'YAML file with your own checks (docs/CHECKLIST.md)', env: 'AISUITE_CHECKLIST_FILE' }),
-    only: Flags.string({ description: 'run only these check ids (and what they need), comma-separated', delimiter: ',', multiple: true }),
-    format: Flags.option({ options: FORMATS, default: 'tty' as const, description: 'report format', env: 'AISUITE_CHECKLIST_FORMAT' })(),
-    output: Flags.string({ description: 'write the report to this file (a tty summary still goes to stderr)', env: 'AISUITE_CHECKLIST_OUTPUT' }),
-    strict: Flags.boolean({ description: 'exit 4 when only warnings failed', env: 'AISUITE_CHECKLIST_STRICT' }),
-    deadline: Flags.integer({ description: 'deadline for the whole run in seconds (exit 3 when it passes)', min: 1, env: 'AISUITE_CHECKLIST_DEADLINE' }),
-    concurrency: Flags.integer({ description: 'checks running at once (default 8)', min: 1, env: 'AISUITE_CHECKLIST_CONCURRENCY' }),
+    file: Flags.string({
+      description: 'YAML file with your own checks (docs/CHECKLIST.md)',
+      env: 'AISUITE_CHECKLIST_FILE',
+    }),
+    only: Flags.string({
+      description: 'run only these check ids (and what they need), comma-separated',
+      delimiter: ',',
+      multiple: true,
+    }),
+    format: Flags.option({
+      options: FORMATS,
+      default: 'tty' as const,
+      description: 'report format',
+      env: 'AISUITE_CHECKLIST_FORMAT',
+    })(),
+    output: Flags.string({
+      description: 'write the report to this file (a tty summary still goes to stderr)',
+      env: 'AISUITE_CHECKLIST_OUTPUT',
+    }),
+    strict: Flags.boolean({
+      description: 'exit 4 when only warnings failed',
+      env: 'AISUITE_CHECKLIST_STRICT',
+    }),
+    deadline: Flags.integer({
+      description: 'deadline for the whole run in seconds (exit 3 when it passes)',
+      min: 1,
+      env: 'AISUITE_CHECKLIST_DEADLINE',
+    }),
+    concurrency: Flags.integer({
+      description: 'checks running at once (default 8)',
+      min: 1,
+      env: 'AISUITE_CHECKLIST_CONCURRENCY',
+    }),
     url: Flags.string({ description: 'base URL override SERVICE=URL (repeatable)', multiple: true }),
   };
 
   async run(): Promise<ChecklistReport> {
-    const [{ prepareTarget }, { parseUrlFlags }, { runChecklist, BUILTIN_TEMPLATES }, { loadChecksFile }, reporters, { redact }] =
-      await Promise.all([
-        import('../lib/checklist/prepare.js'),
-        import('../lib/checklist/config.js'),
-        import('../lib/checklist/index.js'),
-        import('../lib/checklist/user-file.js'),
-        import('../lib/checklist/reporters/index.js'),
-        import('../lib/secrets/redact.js'),
-      ]);
+    const [
+      { prepareTarget },
+      { parseUrlFlags },
+      { runChecklist, BUILTIN_TEMPLATES },
+      { loadChecksFile },
+      reporters,
+      { redact },
+    ] = await Promise.all([
+      import('../lib/checklist/prepare.js'),
+      import('../lib/checklist/config.js'),
+      import('../lib/checklist/index.js'),
+      import('../lib/checklist/user-file.js'),
+      import('../lib/checklist/reporters/index.js'),
+      import('../lib/secrets/redact.js'),
+    ]);
     const { flags } = this;
-    const stages: Stage[] = flags.all ? ['pre-flight', 'post-deploy'] : flags['pre-flight'] ? ['pre-flight'] : ['post-deploy'];
+    const stages: Stage[] = flags.all
+      ? ['pre-flight', 'post-deploy']
+      : flags['pre-flight']
+        ? ['pre-flight']
+        : ['post-deploy'];
     const { resolved, settings, target } = await prepareTarget(flags, parseUrlFlags(flags.url));
     for (const warning of resolved.warnings) this.warn(warning);
-    const file = flags.file ?? (settings.file && path.resolve(path.dirname(resolved.configFile ?? '.'), settings.file));
+    const file =
+      flags.file ?? (settings.file && path.resolve(path.dirname(resolved.configFile ?? '.'), settings.file));
     const userTemplates = file ? await loadChecksFile(file, new Set(BUILTIN_TEMPLATES.map((t) => t.id))) : [];
-    if (flags.only?.length === 0) throw new UserError('--only needs at least one check id', { code: 'USAGE' });
+    if (flags.only?.length === 0)
+      throw new UserError('--only needs at least one check id', { code: 'USAGE' });
     const live = flags.format !== 'tty' || flags.output !== undefined || this.jsonEnabled();
     const report = await runChecklist(target, {
       stages,

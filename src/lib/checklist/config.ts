@@ -21,7 +21,12 @@ export interface ChecklistSettings {
   readonly file?: string;
 }
 
-type RawSettings = { urls?: Record<string, unknown>; deadlineSeconds?: unknown; concurrency?: unknown; file?: unknown };
+type RawSettings = {
+  urls?: Record<string, unknown>;
+  deadlineSeconds?: unknown;
+  concurrency?: unknown;
+  file?: unknown;
+};
 
 /** Reads `checklist:` from the loaded config; `urls` given here (e.g. by a caller) win over the file's. */
 export function checklistSettings(
@@ -32,9 +37,12 @@ export function checklistSettings(
   const urls: Record<string, string> = {};
   for (const [service, value] of Object.entries({ ...raw.urls, ...overrides.urls })) {
     if (typeof value !== 'string' || !/^https?:\/\/[^/]+/.test(value)) {
-      throw new UserError(`checklist.urls.${service}: expected an http(s) URL, got ${JSON.stringify(value)}`, {
-        code: 'CONFIG_INVALID',
-      });
+      throw new UserError(
+        `checklist.urls.${service}: expected an http(s) URL, got ${JSON.stringify(value)}`,
+        {
+          code: 'CONFIG_INVALID',
+        },
+      );
     }
     urls[service] = value.replace(/\/$/, '');
   }

@@ -31,7 +31,8 @@ export function selectChecks(target: ChecklistTarget, options: SelectOptions): C
   const ids = new Set(checks.map((c) => c.id));
   for (const user of options.userTemplates ?? []) {
     for (const need of user.needs ?? []) {
-      const known = ids.has(need) || BUILTIN_TEMPLATES.some((t) => t.id === need || need.startsWith(`${t.id}-`));
+      const known =
+        ids.has(need) || BUILTIN_TEMPLATES.some((t) => t.id === need || need.startsWith(`${t.id}-`));
       if (!known) {
         throw new UserError(`${user.source}: check ${user.id} needs unknown check ${JSON.stringify(need)}`, {
           code: 'CHECKS_FILE_INVALID',
@@ -72,7 +73,10 @@ export interface RunChecklistOptions extends SelectOptions, Omit<RunOptions, 'on
 }
 
 /** Selects, runs and reports: the whole checklist in one call (used by `checklist`, `verify` and `up`). */
-export async function runChecklist(target: ChecklistTarget, options: RunChecklistOptions): Promise<ChecklistReport> {
+export async function runChecklist(
+  target: ChecklistTarget,
+  options: RunChecklistOptions,
+): Promise<ChecklistReport> {
   const checks = selectChecks(target, options);
   const startedAt = new Date();
   const run = await runChecks(checks, options);

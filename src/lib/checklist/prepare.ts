@@ -29,5 +29,9 @@ export async function prepareTarget(
   } catch {
     // engine unreachable: the docker-engine check says so; disk space falls back to the default root
   }
-  return { resolved, settings, target: targetFromSuite({ resolved, secrets, urls: settings.urls, dockerRoot }) };
+  return {
+    resolved,
+    settings,
+    target: targetFromSuite({ resolved, secrets, urls: settings.urls, dockerRoot }),
+  };
 }

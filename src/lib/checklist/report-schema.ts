@@ -59,7 +59,18 @@ export const reportSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['id', 'title', 'stage', 'severity', 'status', 'message', 'attempts', 'durationMs', 'remedy', 'source'],
+        required: [
+          'id',
+          'title',
+          'stage',
+          'severity',
+          'status',
+          'message',
+          'attempts',
+          'durationMs',
+          'remedy',
+          'source',
+        ],
         properties: {
           id: { type: 'string', minLength: 1 },
           title: { type: 'string' },

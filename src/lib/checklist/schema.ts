@@ -5,7 +5,12 @@ const str = { type: 'string', minLength: 1 } as const;
 const strMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 const scalar = { type: ['string', 'number', 'boolean', 'null'] } as const;
 /** Numbers may be given as a placeholder such as "${port:api-gateway}". */
-const num = (min = 0) => ({ anyOf: [{ type: 'number', minimum: min }, { type: 'string', pattern: '^\\$\\{[^}]+\\}$' }] });
+const num = (min = 0) => ({
+  anyOf: [
+    { type: 'number', minimum: min },
+    { type: 'string', pattern: '^\\$\\{[^}]+\\}$' },
+  ],
+});
 const labelExpect = {
   type: 'object',
   additionalProperties: false,
@@ -105,7 +110,11 @@ export const probeSchema = {
       { url: str, uid: str, prometheusUrl: str, username: str, password: { type: 'string' }, interval: str },
       ['url', 'uid', 'prometheusUrl'],
     ),
-    probe('tcp', { host: str, port: num(1), expect: { enum: ['listening', 'free'] } }, ['host', 'port', 'expect']),
+    probe('tcp', { host: str, port: num(1), expect: { enum: ['listening', 'free'] } }, [
+      'host',
+      'port',
+      'expect',
+    ]),
     probe('disk', { path: str, minFreeMiB: num(0) }, ['path', 'minFreeMiB']),
     probe(
       'file',
@@ -113,7 +122,12 @@ export const probeSchema = {
         path: str,
         type: { enum: ['file', 'directory'] },
         minBytes: num(0),
-        mode: { anyOf: [{ type: 'string', pattern: '^0?[0-7]{3,4}$' }, { type: 'integer', minimum: 0 }] },
+        mode: {
+          anyOf: [
+            { type: 'string', pattern: '^0?[0-7]{3,4}$' },
+            { type: 'integer', minimum: 0 },
+          ],
+        },
       },
       ['path'],
     ),

@@ -13,7 +13,12 @@ export interface UserCheckTemplate extends CheckTemplate {
 
 let validator: ReturnType<Ajv['compile']> | undefined;
 function validate(value: unknown): ErrorObject[] {
-  validator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, discriminator: true }).compile(checksFileSchema);
+  validator ??= new Ajv({
+    allErrors: true,
+    strict: true,
+    allowUnionTypes: true,
+    discriminator: true,
+  }).compile(checksFileSchema);
   return validator(value) ? [] : (validator.errors ?? []);
 }
 
@@ -77,7 +82,11 @@ const fail = (message: string) =>
  * Parses a user checks file. Every problem is reported as `file:line:col: what is wrong`, so the user can
  * go straight to it; ids must be unique and must not reuse a built-in id.
  */
-export function parseChecksFile(text: string, file: string, builtinIds: ReadonlySet<string> = new Set()): UserCheckTemplate[] {
+export function parseChecksFile(
+  text: string,
+  file: string,
+  builtinIds: ReadonlySet<string> = new Set(),
+): UserCheckTemplate[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number) => {
@@ -98,7 +107,8 @@ export function parseChecksFile(text: string, file: string, builtinIds: Readonly
     );
     throw fail([...new Set(messages)].slice(0, 10).join('\n'));
   }
-  const raw = (value as { checks: (Omit<CheckTemplate, 'stage'> & { stage?: CheckTemplate['stage'] })[] }).checks;
+  const raw = (value as { checks: (Omit<CheckTemplate, 'stage'> & { stage?: CheckTemplate['stage'] })[] })
+    .checks;
   const seen = new Set<string>();
   return raw.map((check, index) => {
     const where = at(offsetOf(doc, ['checks', index], false));
@@ -115,15 +125,21 @@ export function parseChecksFile(text: string, file: string, builtinIds: Readonly
 }
 
 /** Reads and parses a user checks file; a file that cannot be read is bad input (exit 2). */
-export async function loadChecksFile(file: string, builtinIds?: ReadonlySet<string>): Promise<UserCheckTemplate[]> {
+export async function loadChecksFile(
+  file: string,
+  builtinIds?: ReadonlySet<string>,
+): Promise<UserCheckTemplate[]> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new UserError(`cannot read checks file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`, {
-      hint: 'Pass an existing YAML file with --file.',
-      code: 'CHECKS_FILE_MISSING',
-    });
+    throw new UserError(
+      `cannot read checks file ${file}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      {
+        hint: 'Pass an existing YAML file with --file.',
+        code: 'CHECKS_FILE_MISSING',
+      },
+    );
   }
   return parseChecksFile(text, path.relative(process.cwd(), file) || file, builtinIds);
 }

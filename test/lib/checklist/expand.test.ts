@@ -5,11 +5,17 @@ import { probeSchema } from '../../../src/lib/checklist/schema.js';
 import { BUILTIN_TEMPLATES } from '../../../src/lib/checklist/definitions.js';
 import { targetFor } from './support.js';
 
-const validateProbe = new Ajv({ strict: true, allowUnionTypes: true, discriminator: true }).compile(probeSchema);
+const validateProbe = new Ajv({ strict: true, allowUnionTypes: true, discriminator: true }).compile(
+  probeSchema,
+);
 
 describe('built-in checklists filled in from the suite model', () => {
   it('phase 3 CPU without grafana: per-service checks, skip reasons, every placeholder filled', async () => {
-    const target = await targetFor({ phase: '3', cpu: true, without: ['grafana', 'loki', 'alloy', 'cadvisor'] });
+    const target = await targetFor({
+      phase: '3',
+      cpu: true,
+      without: ['grafana', 'loki', 'alloy', 'cadvisor'],
+    });
     const checks = selectChecks(target, { stages: ['pre-flight', 'post-deploy'] });
     const byId = new Map(checks.map((c) => [c.id, c]));
 
@@ -18,7 +24,12 @@ describe('built-in checklists filled in from the suite model', () => {
     expect(byId.get('grafana-overview-dashboard')?.skip).toBe('without=grafana');
     expect(byId.get('loki-receiving-logs')?.skip).toBe('without=loki');
     expect(byId.has('health-grafana')).toBe(false);
-    expect(byId.get('port-free-api-gateway')?.probe).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 8000, expect: 'free' });
+    expect(byId.get('port-free-api-gateway')?.probe).toEqual({
+      kind: 'tcp',
+      host: '127.0.0.1',
+      port: 8000,
+      expect: 'free',
+    });
     expect(byId.get('health-rag')?.probe).toMatchObject({ url: 'http://127.0.0.1:8002/health' });
     expect(byId.get('health-prometheus')?.probe).toMatchObject({ url: 'http://127.0.0.1:9090/-/ready' });
     expect(byId.get('gateway-chat-roundtrip')?.probe).toMatchObject({
@@ -58,14 +69,21 @@ describe('built-in checklists filled in from the suite model', () => {
   });
 
   it('uses base URL overrides for a suite this host did not start', async () => {
-    const target = await targetFor({ phase: '3', cpu: true }, { urls: { prometheus: 'http://10.0.0.5:9090/' } });
-    const check = selectChecks(target, { stages: ['post-deploy'] }).find((c) => c.id === 'prometheus-targets-up');
+    const target = await targetFor(
+      { phase: '3', cpu: true },
+      { urls: { prometheus: 'http://10.0.0.5:9090/' } },
+    );
+    const check = selectChecks(target, { stages: ['post-deploy'] }).find(
+      (c) => c.id === 'prometheus-targets-up',
+    );
     expect(check?.probe).toMatchObject({ url: 'http://10.0.0.5:9090' });
   });
 
   it('a missing secret makes the check fail with a clear message instead of sending no key', async () => {
     const target = await targetFor({ phase: '1', cpu: true }, { secrets: {} });
-    const check = selectChecks(target, { stages: ['post-deploy'] }).find((c) => c.id === 'gateway-chat-roundtrip');
+    const check = selectChecks(target, { stages: ['post-deploy'] }).find(
+      (c) => c.id === 'gateway-chat-roundtrip',
+    );
     expect(check?.invalid).toBe('secret gateway-api-key is missing from /tmp/aisuite-cltest/secrets.env');
   });
 
@@ -75,7 +93,9 @@ describe('built-in checklists filled in from the suite model', () => {
     expect(ids).toEqual(['health-rag', 'rag-index', 'rag-query']);
     const health = selectChecks(target, { stages: ['post-deploy'], only: ['health'] }).map((c) => c.id);
     expect(health).toContain('health-api-gateway');
-    expect(() => selectChecks(target, { stages: ['post-deploy'], only: ['nope'] })).toThrow(/unknown check id: nope/);
+    expect(() => selectChecks(target, { stages: ['post-deploy'], only: ['nope'] })).toThrow(
+      /unknown check id: nope/,
+    );
   });
 
   it('every built-in template has an id, a title, a remedy, and needs that exist', () => {
@@ -84,7 +104,10 @@ describe('built-in checklists filled in from the suite model', () => {
     for (const t of BUILTIN_TEMPLATES) {
       expect(t.remedy.length, t.id).toBeGreaterThan(10);
       for (const need of t.needs ?? []) {
-        expect([...ids].some((id) => need === id || need.startsWith(`${id}-`)), `${t.id} needs ${need}`).toBe(true);
+        expect(
+          [...ids].some((id) => need === id || need.startsWith(`${id}-`)),
+          `${t.id} needs ${need}`,
+        ).toBe(true);
       }
     }
   });

@@ -10,7 +10,9 @@ import { runChecks } from '../../../src/lib/checklist/runner.js';
 import { DEFAULT_TIMING, type Check } from '../../../src/lib/checklist/types.js';
 import type { Probe } from '../../../src/lib/probes/types.js';
 
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  a: Ajv,
+) => Ajv;
 
 const check = (id: string, over: Partial<Check> = {}): Check => ({
   id,
@@ -27,7 +29,11 @@ const check = (id: string, over: Partial<Check> = {}): Check => ({
 
 let report: ChecklistReport;
 beforeAll(async () => {
-  const outcomes: Record<string, boolean> = { 'docker-engine': true, 'prometheus-ready': false, 'warn-check': false };
+  const outcomes: Record<string, boolean> = {
+    'docker-engine': true,
+    'prometheus-ready': false,
+    'warn-check': false,
+  };
   const run = await runChecks(
     [
       check('docker-engine', { stage: 'pre-flight' }),
@@ -39,11 +45,20 @@ beforeAll(async () => {
     {
       createProbe: (c): Probe => ({
         kind: 'command',
-        run: async () => ({ ok: outcomes[c.id] ?? true, message: outcomes[c.id] ? 'fine' : 'HTTP 503 "quoted" & <angled>' }),
+        run: async () => ({
+          ok: outcomes[c.id] ?? true,
+          message: outcomes[c.id] ? 'fine' : 'HTTP 503 "quoted" & <angled>',
+        }),
       }),
     },
   );
-  report = buildReport({ project: 'demo', stages: ['pre-flight', 'post-deploy'], startedAt: new Date(), run, strict: false });
+  report = buildReport({
+    project: 'demo',
+    stages: ['pre-flight', 'post-deploy'],
+    startedAt: new Date(),
+    run,
+    strict: false,
+  });
 });
 
 describe('JSON report', () => {
@@ -53,8 +68,21 @@ describe('JSON report', () => {
     const validate = ajv.compile(reportSchema);
     const parsed: unknown = JSON.parse(renderReport(report, 'json'));
     expect(validate(parsed), JSON.stringify(validate.errors)).toBe(true);
-    expect(parsed).toMatchObject({ kind: 'aisuite.checklist.report', schemaVersion: 1, outcome: 'failed', exitCode: 1 });
-    expect(report.summary).toEqual({ total: 5, passed: 1, failed: 2, skipped: 1, blocked: 1, criticalNotPassed: 2, warningsNotPassed: 1 });
+    expect(parsed).toMatchObject({
+      kind: 'aisuite.checklist.report',
+      schemaVersion: 1,
+      outcome: 'failed',
+      exitCode: 1,
+    });
+    expect(report.summary).toEqual({
+      total: 5,
+      passed: 1,
+      failed: 2,
+      skipped: 1,
+      blocked: 1,
+      criticalNotPassed: 2,
+      warningsNotPassed: 1,
+    });
   });
 
   it('the schema rejects a non-passed check without a reason', () => {
@@ -68,7 +96,12 @@ describe('JUnit report', () => {
   it('parses back: one testcase per check, failures with message, skipped and blocked with the reason', () => {
     const xml = renderReport(report, 'junit');
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
-      testsuites: { tests: string; failures: string; skipped: string; testsuite: { name: string; testcase: Record<string, unknown>[] | Record<string, unknown> }[] };
+      testsuites: {
+        tests: string;
+        failures: string;
+        skipped: string;
+        testsuite: { name: string; testcase: Record<string, unknown>[] | Record<string, unknown> }[];
+      };
     };
     const root = parsed.testsuites;
     expect([root.tests, root.failures, root.skipped]).toEqual(['5', '2', '2']);
@@ -77,7 +110,10 @@ describe('JUnit report', () => {
     const byId = (id: string) => cases.find((c) => String(c.name).startsWith(`${id}:`))!;
     expect(byId('gpu-visible').skipped).toEqual({ message: 'skipped: profile=cpu' });
     expect(byId('prometheus-targets-up').skipped).toEqual({ message: 'blocked by prometheus-ready' });
-    expect(byId('prometheus-ready').failure).toMatchObject({ message: 'HTTP 503 "quoted" & <angled>', type: 'critical' });
+    expect(byId('prometheus-ready').failure).toMatchObject({
+      message: 'HTTP 503 "quoted" & <angled>',
+      type: 'critical',
+    });
     expect(byId('warn-check').failure).toMatchObject({ type: 'warning' });
     expect(byId('docker-engine').failure).toBeUndefined();
     expect(root.testsuite.map((s) => s.name)).toEqual(['pre-flight', 'post-deploy']);
@@ -89,7 +125,9 @@ describe('Prometheus text report', () => {
     const text = renderReport(report, 'prometheus');
     const result = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
     expect(result.exitCode, `${result.stdout}${result.stderr}`).toBe(0);
-    expect(text).toContain('aisuite_checklist_check_status{id="prometheus-ready",stage="post-deploy",severity="critical",status="failed"} 1');
+    expect(text).toContain(
+      'aisuite_checklist_check_status{id="prometheus-ready",stage="post-deploy",severity="critical",status="failed"} 1',
+    );
     expect(text).toContain('aisuite_checklist_exit_code{project="demo"} 1');
   });
 });
@@ -98,7 +136,9 @@ describe('Markdown and TTY reports', () => {
   it('list every check with its status and the remedies of failures', () => {
     const md = renderReport(report, 'markdown');
     expect(md).toContain('- Outcome: **failed** (exit code 1)');
-    expect(md).toContain('| ⛔ | `prometheus-targets-up` Title of prometheus-targets-up <&> | critical | blocked | blocked by prometheus-ready |');
+    expect(md).toContain(
+      '| ⛔ | `prometheus-targets-up` Title of prometheus-targets-up <&> | critical | blocked | blocked by prometheus-ready |',
+    );
     expect(md).toContain('- `prometheus-ready`: fix prometheus-ready');
     const tty = renderReport(report, 'tty', { color: false });
     expect(tty).toContain('⊘ prometheus-targets-up  blocked by prometheus-ready');

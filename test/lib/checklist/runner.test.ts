@@ -38,7 +38,9 @@ function scripted(scripts: Record<string, Script>, log: string[] = []) {
 }
 
 const never = (signal: AbortSignal) =>
-  new Promise<ProbeOutcome>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error)));
+  new Promise<ProbeOutcome>((_, reject) =>
+    signal.addEventListener('abort', () => reject(signal.reason as Error)),
+  );
 
 describe('checklist runner', () => {
   it('reports in definition order whatever order checks finish in', async () => {
@@ -83,9 +85,12 @@ describe('checklist runner', () => {
   });
 
   it('skips with the reason and passes a skipped need on, never counting it as passed', async () => {
-    const { results } = await runChecks([check('gpu-visible', { skip: 'profile=cpu' }), check('gpu-mem', { needs: ['gpu-visible'] })], {
-      createProbe: scripted({}),
-    });
+    const { results } = await runChecks(
+      [check('gpu-visible', { skip: 'profile=cpu' }), check('gpu-mem', { needs: ['gpu-visible'] })],
+      {
+        createProbe: scripted({}),
+      },
+    );
     expect(results.map((r) => [r.status, r.message])).toEqual([
       ['skipped', 'skipped: profile=cpu'],
       ['skipped', 'skipped: profile=cpu (needs gpu-visible)'],
@@ -128,11 +133,17 @@ describe('checklist runner', () => {
 
   it('stops at the deadline: running and waiting checks fail with reason deadline, exit code 3', async () => {
     const clock = new ManualClock();
-    const run = runChecks([check('hang', { timing: { ...DEFAULT_TIMING, timeoutSeconds: 100 } }), check('after', { needs: ['hang'] })], {
-      clock,
-      deadlineSeconds: 10,
-      createProbe: scripted({ hang: (_n, signal) => never(signal) }),
-    });
+    const run = runChecks(
+      [
+        check('hang', { timing: { ...DEFAULT_TIMING, timeoutSeconds: 100 } }),
+        check('after', { needs: ['hang'] }),
+      ],
+      {
+        clock,
+        deadlineSeconds: 10,
+        createProbe: scripted({ hang: (_n, signal) => never(signal) }),
+      },
+    );
     await new Promise((r) => setImmediate(r));
     await clock.advance(10_000);
     const outcome = await run;
@@ -172,16 +183,26 @@ describe('checklist runner', () => {
 
   it('reports an unfillable check as failed without running it', async () => {
     const log: string[] = [];
-    const { results } = await runChecks([check('needs-secret', { invalid: 'secret gateway-api-key is missing' })], {
-      createProbe: scripted({}, log),
+    const { results } = await runChecks(
+      [check('needs-secret', { invalid: 'secret gateway-api-key is missing' })],
+      {
+        createProbe: scripted({}, log),
+      },
+    );
+    expect(results[0]).toMatchObject({
+      status: 'failed',
+      message: 'secret gateway-api-key is missing',
+      attempts: 0,
     });
-    expect(results[0]).toMatchObject({ status: 'failed', message: 'secret gateway-api-key is missing', attempts: 0 });
     expect(log).toEqual([]);
   });
 
   it('stops on an abort signal (Ctrl-C) and says so', async () => {
     const ac = new AbortController();
-    const run = runChecks([check('hang')], { signal: ac.signal, createProbe: scripted({ hang: (_n, s) => never(s) }) });
+    const run = runChecks([check('hang')], {
+      signal: ac.signal,
+      createProbe: scripted({ hang: (_n, s) => never(s) }),
+    });
     ac.abort(new Error('interrupted'));
     const outcome = await run;
     expect(outcome.interrupted).toBe(true);
@@ -202,12 +223,19 @@ describe('exit code by severity', () => {
   const run = { deadlineExceeded: false, interrupted: false };
 
   it('0 when critical checks passed and only warnings/info failed or were skipped; 4 with --strict', () => {
-    const results = [result('critical', 'passed'), result('warning', 'failed'), result('info', 'failed'), result('critical', 'skipped')];
+    const results = [
+      result('critical', 'passed'),
+      result('warning', 'failed'),
+      result('info', 'failed'),
+      result('critical', 'skipped'),
+    ];
     expect(decideOutcome(results, run, false).exitCode).toBe(0);
     expect(decideOutcome(results, run, true)).toEqual({ outcome: 'warnings', exitCode: 4 });
   });
 
   it('1 when a critical check failed, even with --strict', () => {
-    expect(decideOutcome([result('critical', 'failed'), result('warning', 'failed')], run, true).exitCode).toBe(1);
+    expect(
+      decideOutcome([result('critical', 'failed'), result('warning', 'failed')], run, true).exitCode,
+    ).toBe(1);
   });
 });

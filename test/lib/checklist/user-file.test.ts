@@ -40,16 +40,35 @@ describe('user checks file', () => {
       source: 'extra.yaml:3',
       needs: ['health-api-gateway'],
       timing: { timeoutSeconds: 3, failureThreshold: 2, periodSeconds: 2 },
-      probe: { url: 'http://127.0.0.1:8000/v1/models', headers: { authorization: 'Bearer sk-aisuite-test-key-123456' } },
+      probe: {
+        url: 'http://127.0.0.1:8000/v1/models',
+        headers: { authorization: 'Bearer sk-aisuite-test-key-123456' },
+      },
     });
     expect(checks.at(-1)?.id).toBe('models-endpoint');
   });
 
   it.each([
-    ['unknown key', 'version: 1\nchecks:\n  - id: a\n    title: A\n    severity: info\n    probe: { kind: tcp, host: h, port: 1, expect: listening, prot: 2 }\n', 'x.yaml:6:62: unknown key "prot" in checks.0.probe'],
-    ['bad severity', 'version: 1\nchecks:\n  - id: a\n    title: A\n    severity: fatal\n    probe: { kind: docker, check: engine }\n', 'x.yaml:5:15: checks.0.severity must be one of: critical, warning, info'],
-    ['unknown kind', 'version: 1\nchecks:\n  - id: a\n    title: A\n    severity: info\n    probe:\n      kind: ping\n', 'x.yaml:7:13: checks.0.probe.kind must be one of: http, mcp, promql'],
-    ['missing field', 'version: 1\nchecks:\n  - id: a\n    severity: info\n    probe: { kind: docker, check: engine }\n', 'x.yaml:3:5: checks.0 is missing "title"'],
+    [
+      'unknown key',
+      'version: 1\nchecks:\n  - id: a\n    title: A\n    severity: info\n    probe: { kind: tcp, host: h, port: 1, expect: listening, prot: 2 }\n',
+      'x.yaml:6:62: unknown key "prot" in checks.0.probe',
+    ],
+    [
+      'bad severity',
+      'version: 1\nchecks:\n  - id: a\n    title: A\n    severity: fatal\n    probe: { kind: docker, check: engine }\n',
+      'x.yaml:5:15: checks.0.severity must be one of: critical, warning, info',
+    ],
+    [
+      'unknown kind',
+      'version: 1\nchecks:\n  - id: a\n    title: A\n    severity: info\n    probe:\n      kind: ping\n',
+      'x.yaml:7:13: checks.0.probe.kind must be one of: http, mcp, promql',
+    ],
+    [
+      'missing field',
+      'version: 1\nchecks:\n  - id: a\n    severity: info\n    probe: { kind: docker, check: engine }\n',
+      'x.yaml:3:5: checks.0 is missing "title"',
+    ],
     ['YAML syntax', 'version: 1\nchecks:\n  - id: [a\n', 'x.yaml:4:1:'],
     ['wrong version', 'version: 2\nchecks: []\n', 'x.yaml:1:10: version must be 1'],
   ])('rejects %s with file:line:col', (_name, text, message) => {
@@ -57,21 +76,29 @@ describe('user checks file', () => {
   });
 
   it('rejects duplicate ids, built-in ids and unknown needs', async () => {
-    const dup = 'version: 1\nchecks:\n  - { id: a, title: A, severity: info, probe: { kind: docker, check: engine } }\n  - { id: a, title: B, severity: info, probe: { kind: docker, check: engine } }\n';
+    const dup =
+      'version: 1\nchecks:\n  - { id: a, title: A, severity: info, probe: { kind: docker, check: engine } }\n  - { id: a, title: B, severity: info, probe: { kind: docker, check: engine } }\n';
     expect(() => parseChecksFile(dup, 'x.yaml')).toThrow('x.yaml:4:5: id "a" is defined twice');
-    const builtin = 'version: 1\nchecks:\n  - { id: docker-engine, title: A, severity: info, probe: { kind: docker, check: engine } }\n';
-    expect(() => parseChecksFile(builtin, 'x.yaml', new Set(['docker-engine']))).toThrow('is a built-in check');
-    const needs = 'version: 1\nchecks:\n  - { id: a, title: A, severity: info, needs: [nope], probe: { kind: docker, check: engine } }\n';
-    const target = await targetFor({ phase: '1', cpu: true });
-    expect(() => selectChecks(target, { stages: ['post-deploy'], userTemplates: parseChecksFile(needs, 'x.yaml') })).toThrow(
-      'x.yaml:3: check a needs unknown check "nope"',
+    const builtin =
+      'version: 1\nchecks:\n  - { id: docker-engine, title: A, severity: info, probe: { kind: docker, check: engine } }\n';
+    expect(() => parseChecksFile(builtin, 'x.yaml', new Set(['docker-engine']))).toThrow(
+      'is a built-in check',
     );
+    const needs =
+      'version: 1\nchecks:\n  - { id: a, title: A, severity: info, needs: [nope], probe: { kind: docker, check: engine } }\n';
+    const target = await targetFor({ phase: '1', cpu: true });
+    expect(() =>
+      selectChecks(target, { stages: ['post-deploy'], userTemplates: parseChecksFile(needs, 'x.yaml') }),
+    ).toThrow('x.yaml:3: check a needs unknown check "nope"');
   });
 
   it('a file that cannot be read is bad input (exit 2)', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-checks-'));
     try {
-      await expect(loadChecksFile(path.join(dir, 'none.yaml'))).rejects.toMatchObject({ exitCode: 2, code: 'CHECKS_FILE_MISSING' });
+      await expect(loadChecksFile(path.join(dir, 'none.yaml'))).rejects.toMatchObject({
+        exitCode: 2,
+        code: 'CHECKS_FILE_MISSING',
+      });
     } finally {
       await fs.rm(dir, { recursive: true });
     }

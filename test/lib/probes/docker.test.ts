@@ -12,7 +12,11 @@ const project = `aisuite-probe-${randomBytes(4).toString('hex')}`;
 const ctx = () => ({ signal: AbortSignal.timeout(10_000), clock: systemClock });
 let image: string;
 
-async function run(service: string, cmd: string[], extra: Docker.ContainerCreateOptions = {}): Promise<Docker.Container> {
+async function run(
+  service: string,
+  cmd: string[],
+  extra: Docker.ContainerCreateOptions = {},
+): Promise<Docker.Container> {
   const c = await docker.createContainer({
     Image: image,
     Cmd: cmd,
@@ -36,7 +40,10 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  const list = await docker.listContainers({ all: true, filters: { label: [`${LABELS.project}=${project}`] } });
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`${LABELS.project}=${project}`] },
+  });
   await Promise.all(list.map((c) => docker.getContainer(c.Id).remove({ force: true })));
   await assertNoLeftovers(project);
 });
@@ -62,21 +69,36 @@ describe('docker probe against the real engine', () => {
       Healthcheck: { Test: ['CMD', 'true'], Interval: 500_000_000, StartPeriod: 0, Retries: 1 },
     });
     await until(async () => {
-      const list = await docker.listContainers({ filters: { label: [`${LABELS.project}=${project}`], health: ['healthy'] } });
+      const list = await docker.listContainers({
+        filters: { label: [`${LABELS.project}=${project}`], health: ['healthy'] },
+      });
       return list.length === 1;
     });
     const probe = createProbe({ kind: 'docker', check: 'containers', project, services: ['web'] });
-    expect(await probe.run(ctx())).toMatchObject({ ok: true, message: '1 containers running, none restarting' });
+    expect(await probe.run(ctx())).toMatchObject({
+      ok: true,
+      message: '1 containers running, none restarting',
+    });
 
     // When a service has no container
-    const missing = await createProbe({ kind: 'docker', check: 'containers', project, services: ['web', 'rag'] }).run(ctx());
+    const missing = await createProbe({
+      kind: 'docker',
+      check: 'containers',
+      project,
+      services: ['web', 'rag'],
+    }).run(ctx());
     expect(missing).toMatchObject({ ok: false, message: 'rag: no container' });
 
     // When a container exited and another keeps restarting
     await run('oneshot', ['true']);
-    await run('crashy', ['sh', '-c', 'exit 1'], { HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 50 } } });
+    await run('crashy', ['sh', '-c', 'exit 1'], {
+      HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 50 } },
+    });
     await until(async () => {
-      const list = await docker.listContainers({ all: true, filters: { label: [`${LABELS.service}=crashy`, `${LABELS.project}=${project}`] } });
+      const list = await docker.listContainers({
+        all: true,
+        filters: { label: [`${LABELS.service}=crashy`, `${LABELS.project}=${project}`] },
+      });
       const info = list[0] && (await docker.getContainer(list[0].Id).inspect());
       return (info?.RestartCount ?? 0) >= 1;
     });

@@ -20,7 +20,7 @@ beforeAll(async () => {
   broken = path.join(dir, 'nvidia-smi-no-driver');
   await fs.writeFile(
     broken,
-    "#!/bin/sh\necho \"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.\" >&2\nexit 9\n",
+    '#!/bin/sh\necho "NVIDIA-SMI has failed because it couldn\'t communicate with the NVIDIA driver." >&2\nexit 9\n',
     { mode: 0o755 },
   );
 });
@@ -28,15 +28,25 @@ afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 
 describe('gpu probe with recorded nvidia-smi output', () => {
   it('sees the H100 and its free memory', async () => {
-    const outcome = await createProbe({ kind: 'gpu', binary: recorded, minCount: 1, minFreeMemoryMiB: 40_000 }).run(ctx());
-    expect(outcome).toMatchObject({ ok: true, message: '1 GPU(s): 0: NVIDIA H100 80GB HBM3, 81079 MiB free' });
+    const outcome = await createProbe({
+      kind: 'gpu',
+      binary: recorded,
+      minCount: 1,
+      minFreeMemoryMiB: 40_000,
+    }).run(ctx());
+    expect(outcome).toMatchObject({
+      ok: true,
+      message: '1 GPU(s): 0: NVIDIA H100 80GB HBM3, 81079 MiB free',
+    });
   });
 
   it('fails when more GPUs or more memory are needed', async () => {
-    expect((await createProbe({ kind: 'gpu', binary: recorded, minCount: 2 }).run(ctx())).message).toBe('1 GPU(s) visible (need 2)');
-    expect((await createProbe({ kind: 'gpu', binary: recorded, minFreeMemoryMiB: 90_000 }).run(ctx())).message).toBe(
-      'GPU 0 81079 MiB free (need 90000 MiB)',
+    expect((await createProbe({ kind: 'gpu', binary: recorded, minCount: 2 }).run(ctx())).message).toBe(
+      '1 GPU(s) visible (need 2)',
     );
+    expect(
+      (await createProbe({ kind: 'gpu', binary: recorded, minFreeMemoryMiB: 90_000 }).run(ctx())).message,
+    ).toBe('GPU 0 81079 MiB free (need 90000 MiB)');
   });
 
   it('reports why nvidia-smi failed', async () => {

@@ -4,7 +4,8 @@ import { freePort, startServer } from './support.js';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 const ctx = (ms = 5000) => ({ signal: AbortSignal.timeout(ms), clock: systemClock });
-const run = (spec: Omit<HttpProbeSpec, 'kind'>, ms?: number) => createProbe({ kind: 'http', ...spec }).run(ctx(ms));
+const run = (spec: Omit<HttpProbeSpec, 'kind'>, ms?: number) =>
+  createProbe({ kind: 'http', ...spec }).run(ctx(ms));
 
 beforeAll(async () => {
   server = await startServer((req, res) => {
@@ -13,13 +14,17 @@ beforeAll(async () => {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({ status: 'ok', checks: { db: { state: 'up' }, cache: { state: 'down' } } }));
     } else if (url === '/targets') {
-      res.end(JSON.stringify({ data: { activeTargets: [{ health: 'up' }, { health: 'down', job: 'rag' }] } }));
+      res.end(
+        JSON.stringify({ data: { activeTargets: [{ health: 'up' }, { health: 'down', job: 'rag' }] } }),
+      );
     } else if (url === '/slow') {
       setTimeout(() => res.end('{}'), 300);
     } else if (url === '/echo' && req.method === 'POST') {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
-      req.on('end', () => res.end(JSON.stringify({ auth: req.headers.authorization, body: JSON.parse(body) })));
+      req.on('end', () =>
+        res.end(JSON.stringify({ auth: req.headers.authorization, body: JSON.parse(body) })),
+      );
     } else {
       res.statusCode = 503;
       res.end('{"error":{"message":"loading model"}}');
@@ -30,19 +35,34 @@ afterAll(() => server.close());
 
 describe('http probe against a local server', () => {
   it('passes on 2xx and JSON path assertions', async () => {
-    const outcome = await run({ url: `${server.url}/health`, json: [{ path: 'status', equals: 'ok' }, { path: 'checks.db.state', oneOf: ['up'] }] });
+    const outcome = await run({
+      url: `${server.url}/health`,
+      json: [
+        { path: 'status', equals: 'ok' },
+        { path: 'checks.db.state', oneOf: ['up'] },
+      ],
+    });
     expect(outcome.ok).toBe(true);
     expect(outcome.message).toMatch(/^HTTP 200 in \d+ ms$/);
   });
 
   it('names the failing JSON path and value', async () => {
-    const outcome = await run({ url: `${server.url}/health`, json: [{ path: 'checks.cache.state', equals: 'up' }] });
+    const outcome = await run({
+      url: `${server.url}/health`,
+      json: [{ path: 'checks.cache.state', equals: 'up' }],
+    });
     expect(outcome).toMatchObject({ ok: false, message: 'checks.cache.state is "down", expected "up"' });
   });
 
   it('checks every item of a wildcard path', async () => {
-    const outcome = await run({ url: `${server.url}/targets`, json: [{ path: 'data.activeTargets[*].health', equals: 'up' }] });
-    expect(outcome).toMatchObject({ ok: false, message: 'data.activeTargets[*].health: 1 of 2 fail (item 1 is "down", expected "up")' });
+    const outcome = await run({
+      url: `${server.url}/targets`,
+      json: [{ path: 'data.activeTargets[*].health', equals: 'up' }],
+    });
+    expect(outcome).toMatchObject({
+      ok: false,
+      message: 'data.activeTargets[*].health: 1 of 2 fail (item 1 is "down", expected "up")',
+    });
   });
 
   it('fails on an unexpected status and shows the body', async () => {
@@ -68,7 +88,10 @@ describe('http probe against a local server', () => {
       url: `${server.url}/echo`,
       headers: { authorization: 'Bearer t0ken' },
       body: { model: 'chat' },
-      json: [{ path: 'auth', equals: 'Bearer t0ken' }, { path: 'body.model', equals: 'chat' }],
+      json: [
+        { path: 'auth', equals: 'Bearer t0ken' },
+        { path: 'body.model', equals: 'chat' },
+      ],
     });
     expect(outcome.ok).toBe(true);
   });

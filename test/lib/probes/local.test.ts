@@ -41,7 +41,11 @@ describe('file probe on real files', () => {
 
 describe('disk probe', () => {
   it('measures the nearest existing directory', async () => {
-    const outcome = await createProbe({ kind: 'disk', path: path.join(dir, 'not', 'yet'), minFreeMiB: 1 }).run(ctx());
+    const outcome = await createProbe({
+      kind: 'disk',
+      path: path.join(dir, 'not', 'yet'),
+      minFreeMiB: 1,
+    }).run(ctx());
     expect(outcome.ok).toBe(true);
     expect(outcome.observed).toMatchObject({ path: dir });
     const stats = await fs.statfs(dir);
@@ -58,7 +62,9 @@ describe('tcp probe on real ports', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
     try {
-      expect((await createProbe({ kind: 'tcp', host: '127.0.0.1', port, expect: 'listening' }).run(ctx())).ok).toBe(true);
+      expect(
+        (await createProbe({ kind: 'tcp', host: '127.0.0.1', port, expect: 'listening' }).run(ctx())).ok,
+      ).toBe(true);
       const free = await createProbe({ kind: 'tcp', host: '127.0.0.1', port, expect: 'free' }).run(ctx());
       expect(free).toMatchObject({ ok: false, message: `127.0.0.1:${port} is already in use` });
     } finally {
@@ -68,16 +74,31 @@ describe('tcp probe on real ports', () => {
 
   it('sees a closed port as free and not listening', async () => {
     const port = await freePort();
-    expect((await createProbe({ kind: 'tcp', host: '127.0.0.1', port, expect: 'free' }).run(ctx())).ok).toBe(true);
-    const listening = await createProbe({ kind: 'tcp', host: '127.0.0.1', port, expect: 'listening' }).run(ctx());
+    expect((await createProbe({ kind: 'tcp', host: '127.0.0.1', port, expect: 'free' }).run(ctx())).ok).toBe(
+      true,
+    );
+    const listening = await createProbe({ kind: 'tcp', host: '127.0.0.1', port, expect: 'listening' }).run(
+      ctx(),
+    );
     expect(listening).toMatchObject({ ok: false, message: `127.0.0.1:${port}: ECONNREFUSED` });
   });
 });
 
 describe('command probe', () => {
   it('checks the exit code and output of a real process', async () => {
-    expect((await createProbe({ kind: 'command', command: ['node', '-e', 'console.log("v1.2")'], stdoutMatches: '^v1\\.' }).run(ctx())).ok).toBe(true);
-    const bad = await createProbe({ kind: 'command', command: ['node', '-e', 'console.error("boom"); process.exit(3)'] }).run(ctx());
+    expect(
+      (
+        await createProbe({
+          kind: 'command',
+          command: ['node', '-e', 'console.log("v1.2")'],
+          stdoutMatches: '^v1\\.',
+        }).run(ctx())
+      ).ok,
+    ).toBe(true);
+    const bad = await createProbe({
+      kind: 'command',
+      command: ['node', '-e', 'console.error("boom"); process.exit(3)'],
+    }).run(ctx());
     expect(bad.ok).toBe(false);
     expect(bad.message).toMatch(/exited 3 \(expected 0\): boom$/);
     const missing = await createProbe({ kind: 'command', command: ['no-such-binary-aisuite'] }).run(ctx());

@@ -11,11 +11,17 @@ const ctx = () => ({ signal: AbortSignal.timeout(10_000), clock: systemClock });
 
 function mcpServer(): McpServer {
   const mcp = new McpServer({ name: 'probe-test', version: '1.0.0' });
-  mcp.registerTool('suite_health', { description: 'health' }, async () => ({ content: [{ type: 'text', text: 'ok' }] }));
-  mcp.registerTool('chat', { description: 'chat', inputSchema: { prompt: z.string() } }, async ({ prompt }) => ({
-    content: [{ type: 'text', text: prompt === 'fail' ? 'backend down' : 'hi' }],
-    isError: prompt === 'fail',
+  mcp.registerTool('suite_health', { description: 'health' }, async () => ({
+    content: [{ type: 'text', text: 'ok' }],
   }));
+  mcp.registerTool(
+    'chat',
+    { description: 'chat', inputSchema: { prompt: z.string() } },
+    async ({ prompt }) => ({
+      content: [{ type: 'text', text: prompt === 'fail' ? 'backend down' : 'hi' }],
+      isError: prompt === 'fail',
+    }),
+  );
   return mcp;
 }
 
@@ -44,12 +50,24 @@ describe('mcp probe with the SDK client against a real SDK server', () => {
       expectTools: ['suite_health', 'chat'],
       call: { name: 'chat', arguments: { prompt: 'hello' } },
     }).run(ctx());
-    expect(outcome).toMatchObject({ ok: true, message: '2 tools listed; chat answered', observed: { tools: ['suite_health', 'chat'] } });
+    expect(outcome).toMatchObject({
+      ok: true,
+      message: '2 tools listed; chat answered',
+      observed: { tools: ['suite_health', 'chat'] },
+    });
   });
 
   it('names missing tools and tool errors', async () => {
-    const missing = await createProbe({ kind: 'mcp', url: `${server.url}/mcp`, token: 'good-token', expectTools: ['rag_query'] }).run(ctx());
-    expect(missing).toMatchObject({ ok: false, message: 'tools missing: rag_query (listed: suite_health, chat)' });
+    const missing = await createProbe({
+      kind: 'mcp',
+      url: `${server.url}/mcp`,
+      token: 'good-token',
+      expectTools: ['rag_query'],
+    }).run(ctx());
+    expect(missing).toMatchObject({
+      ok: false,
+      message: 'tools missing: rag_query (listed: suite_health, chat)',
+    });
     const error = await createProbe({
       kind: 'mcp',
       url: `${server.url}/mcp`,

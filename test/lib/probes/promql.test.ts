@@ -31,7 +31,12 @@ afterAll(async () => {
 
 describe('promql probe against a real Prometheus', () => {
   it('passes when every sample meets the condition', async () => {
-    const spec: ProbeSpec = { kind: 'promql', url: prometheus.url, query: 'up', condition: { op: '==', value: 1 } };
+    const spec: ProbeSpec = {
+      kind: 'promql',
+      url: prometheus.url,
+      query: 'up',
+      condition: { op: '==', value: 1 },
+    };
     const outcome = await createProbe(spec).run(ctx());
     expect(outcome).toMatchObject({ ok: true, message: '1 sample, all == 1' });
   });
@@ -49,7 +54,9 @@ describe('promql probe against a real Prometheus', () => {
   });
 
   it('fails on an empty result even without a condition', async () => {
-    const outcome = await createProbe({ kind: 'promql', url: prometheus.url, query: 'no_such_metric' }).run(ctx());
+    const outcome = await createProbe({ kind: 'promql', url: prometheus.url, query: 'no_such_metric' }).run(
+      ctx(),
+    );
     expect(outcome).toMatchObject({ ok: false, message: 'empty result for no_such_metric' });
   });
 
@@ -71,13 +78,20 @@ describe('promql probe against a real Prometheus', () => {
   });
 
   it('evaluates scalar results', async () => {
-    const spec: ProbeSpec = { kind: 'promql', url: prometheus.url, query: 'scalar(sum(demo_queue_depth))', condition: { op: '>=', value: 15 } };
+    const spec: ProbeSpec = {
+      kind: 'promql',
+      url: prometheus.url,
+      query: 'scalar(sum(demo_queue_depth))',
+      condition: { op: '>=', value: 15 },
+    };
     expect((await createProbe(spec).run(ctx())).ok).toBe(true);
   });
 
   it('fails with the network error when Prometheus is not there', async () => {
     const port = await freePort();
-    const outcome = await createProbe({ kind: 'promql', url: `http://127.0.0.1:${port}`, query: 'up' }).run(ctx());
+    const outcome = await createProbe({ kind: 'promql', url: `http://127.0.0.1:${port}`, query: 'up' }).run(
+      ctx(),
+    );
     expect(outcome.ok).toBe(false);
     expect(outcome.message).toContain('ECONNREFUSED');
   });

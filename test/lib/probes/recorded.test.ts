@@ -42,7 +42,9 @@ beforeAll(async () => {
   prometheus = await startPrometheus([`127.0.0.1:${exporter.port}`]);
   // rate() needs two scrapes
   for (let i = 0; i < 50; i++) {
-    const res = await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('rate(demo_requests_total[5m])')}`);
+    const res = await fetch(
+      `${prometheus.url}/api/v1/query?query=${encodeURIComponent('rate(demo_requests_total[5m])')}`,
+    );
     if (((await res.json()) as { data: { result: unknown[] } }).data.result.length > 0) break;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -87,11 +89,19 @@ describe('grafana-dashboard probe (recorded Grafana answers, real Prometheus)', 
       uid: 'missing-metric',
       prometheusUrl: prometheus.url,
     }).run(ctx());
-    expect(outcome).toMatchObject({ ok: false, message: '1 of 4 panel queries return no data: Tokens per second' });
+    expect(outcome).toMatchObject({
+      ok: false,
+      message: '1 of 4 panel queries return no data: Tokens per second',
+    });
   });
 
   it('fails on an unknown dashboard', async () => {
-    const outcome = await createProbe({ kind: 'grafana-dashboard', url: recorded.url, uid: 'nope', prometheusUrl: prometheus.url }).run(ctx());
+    const outcome = await createProbe({
+      kind: 'grafana-dashboard',
+      url: recorded.url,
+      uid: 'nope',
+      prometheusUrl: prometheus.url,
+    }).run(ctx());
     expect(outcome.ok).toBe(false);
     expect(outcome.message).toContain('HTTP 404');
   });
@@ -130,12 +140,16 @@ describe('logql probe (recorded Loki answers)', () => {
 
   it('fails on an empty answer and on a metric query', async () => {
     lokiAnswer = 'loki/query-range-empty.json';
-    expect((await createProbe({ kind: 'logql', url: recorded.url, query: '{a="b"}' }).run(ctx())).message).toBe(
-      '0 streams with lines (expected >= 1)',
-    );
+    expect(
+      (await createProbe({ kind: 'logql', url: recorded.url, query: '{a="b"}' }).run(ctx())).message,
+    ).toBe('0 streams with lines (expected >= 1)');
     lokiAnswer = 'loki/query-range-matrix.json';
-    expect((await createProbe({ kind: 'logql', url: recorded.url, query: 'count_over_time({a="b"}[1m])' }).run(ctx())).message).toBe(
-      'expected a log query (streams), got matrix',
-    );
+    expect(
+      (
+        await createProbe({ kind: 'logql', url: recorded.url, query: 'count_over_time({a="b"}[1m])' }).run(
+          ctx(),
+        )
+      ).message,
+    ).toBe('expected a log query (streams), got matrix');
   });
 });

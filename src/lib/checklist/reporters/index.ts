@@ -8,7 +8,11 @@ export const FORMATS = ['tty', 'json', 'junit', 'markdown', 'prometheus'] as con
 export type Format = (typeof FORMATS)[number];
 
 /** The report in the chosen format (text; the caller redacts and writes it). */
-export function renderReport(report: ChecklistReport, format: Format, opts: { color?: boolean } = {}): string {
+export function renderReport(
+  report: ChecklistReport,
+  format: Format,
+  opts: { color?: boolean } = {},
+): string {
   switch (format) {
     case 'tty':
       return `${renderTty(report, opts.color ?? false)}\n`;

@@ -24,11 +24,14 @@ export function renderPrometheus(report: ChecklistReport, now: Date = new Date()
     '# HELP aisuite_checklist_check_duration_seconds Wall time of each check, attempts and waits included.',
     '# TYPE aisuite_checklist_check_duration_seconds gauge',
     ...report.checks.map(
-      (c) => `aisuite_checklist_check_duration_seconds{id="${label(c.id)}",stage="${c.stage}"} ${c.durationMs / 1000}`,
+      (c) =>
+        `aisuite_checklist_check_duration_seconds{id="${label(c.id)}",stage="${c.stage}"} ${c.durationMs / 1000}`,
     ),
     '# HELP aisuite_checklist_checks Checks by status in the last run.',
     '# TYPE aisuite_checklist_checks gauge',
-    ...STATUSES.map((s) => `aisuite_checklist_checks{status="${s}"} ${report.checks.filter((c) => c.status === s).length}`),
+    ...STATUSES.map(
+      (s) => `aisuite_checklist_checks{status="${s}"} ${report.checks.filter((c) => c.status === s).length}`,
+    ),
     '# HELP aisuite_checklist_exit_code Exit code of the last run (0 all critical checks passed).',
     '# TYPE aisuite_checklist_exit_code gauge',
     `aisuite_checklist_exit_code{project="${label(report.project)}"} ${report.exitCode}`,

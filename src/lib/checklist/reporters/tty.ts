@@ -34,7 +34,9 @@ export function renderTty(report: ChecklistReport, color: boolean): string {
   const s = report.summary;
   const verdict = {
     passed: c.green('all critical checks passed'),
-    failed: c.red(`${s.criticalNotPassed} critical check${s.criticalNotPassed === 1 ? '' : 's'} did not pass`),
+    failed: c.red(
+      `${s.criticalNotPassed} critical check${s.criticalNotPassed === 1 ? '' : 's'} did not pass`,
+    ),
     deadline: c.red(`deadline of ${report.deadlineSeconds ?? '?'}s passed before every check finished`),
     warnings: c.yellow(`${s.warningsNotPassed} warning${s.warningsNotPassed === 1 ? '' : 's'} (--strict)`),
     interrupted: c.yellow('interrupted'),
