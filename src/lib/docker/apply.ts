@@ -171,6 +171,13 @@ export async function applySuite(
         imageJobs(suite).map((job) => ({
           title: `${job.ref} (${job.services.join(', ')})`,
           run: async (report) => {
+            if (dryRun) {
+              // a dry run changes nothing: no pull, no build; a missing image hashes as missing
+              const id = await images.idOf(job.ref);
+              imageResults.push({ ...job, id: id ?? 'missing', action: id ? 'present' : 'missing', seconds: 0 });
+              report(id ? 'present' : `missing (would be ${job.kind === 'package' ? 'built' : 'pulled'})`);
+              return;
+            }
             const outcome = await ensureImage(images, job, {
               pull: options.pull ?? 'missing',
               build: options.build ?? false,

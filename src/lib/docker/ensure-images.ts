@@ -10,7 +10,7 @@ export interface ImageOutcome {
   readonly ref: string;
   readonly id: string;
   readonly services: readonly string[];
-  readonly action: 'present' | 'pulled' | 'built';
+  readonly action: 'present' | 'pulled' | 'built' | 'missing';
   readonly seconds: number;
 }
 

@@ -53,13 +53,17 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-/** Which CA bundle the build uses: the flag, then build.caFile, then the system bundle when asked for. */
+/**
+ * Which CA bundle the build uses: the flag, then build.caFile (relative to the config file), then the
+ * system bundle when build.useSystemCa is set.
+ */
 export function chooseBuildCa(
   flag: string | undefined,
   config: { caFile?: string; useSystemCa?: boolean } | undefined,
+  configDir: string = process.cwd(),
 ): string | undefined {
   if (flag) return path.resolve(flag);
-  if (config?.caFile) return path.resolve(config.caFile);
+  if (config?.caFile) return path.resolve(configDir, config.caFile);
   if (config?.useSystemCa) return SYSTEM_CA_BUNDLE;
   return undefined;
 }

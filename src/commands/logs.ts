@@ -1,0 +1,102 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { configFlags } from '../lib/cli/suite-flags.js';
+import { UserError } from '../lib/errors.js';
+
+export interface LogsResult {
+  readonly project: string;
+  readonly services: readonly string[];
+  readonly lines: readonly { service: string; stream: 'stdout' | 'stderr'; line: string }[];
+}
+
+/** `--since` as unix seconds: a duration (90s, 10m, 2h, 1d) back from now, or a date/time. */
+export function parseSince(value: string, now = Date.now()): number {
+  const duration = /^(\d+(?:\.\d+)?)(s|m|h|d)$/.exec(value.trim());
+  if (duration) {
+    const unit = { s: 1, m: 60, h: 3600, d: 86400 }[duration[2] as 's' | 'm' | 'h' | 'd'];
+    return Math.floor(now / 1000 - Number(duration[1]) * unit);
+  }
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const parsed = Date.parse(value);
+  if (Number.isNaN(parsed)) {
+    throw new UserError(`--since ${JSON.stringify(value)}: expected a duration (10m, 2h) or a date`, {
+      hint: 'For example --since 10m or --since 2026-01-31T12:00:00Z',
+      code: 'INVALID_SINCE',
+    });
+  }
+  return Math.floor(parsed / 1000);
+}
+
+export default class Logs extends BaseCommand<typeof Logs> {
+  static override summary = 'Show the logs of the suite or one service';
+  static override description = `Reads the containers' logs through the engine (stdout and stderr demultiplexed). With
+several services each line is prefixed with the service name. --follow streams until Ctrl-C.`;
+  static override examples = [
+    '<%= config.bin %> logs api-gateway --tail 100',
+    '<%= config.bin %> logs --follow --since 10m',
+  ];
+  static override args = {
+    service: Args.string({ description: 'only this service', required: false }),
+  };
+  static override flags = {
+    ...configFlags,
+    follow: Flags.boolean({ char: 'f', description: 'keep streaming new lines' }),
+    since: Flags.string({ description: 'only lines newer than this (10m, 2h, or a date)' }),
+    tail: Flags.integer({ description: 'only the last N lines of each service', min: 0 }),
+  };
+
+  async run(): Promise<LogsResult> {
+    const [{ loadConfig }, { createDocker, pingEngine }, { ContainerClient }, { readLogLines }, { LABELS }] =
+      await Promise.all([
+        import('../lib/config/load.js'),
+        import('../lib/docker/engine.js'),
+        import('../lib/docker/containers.js'),
+        import('../lib/docker/logs.js'),
+        import('../lib/suite/labels.js'),
+      ]);
+    const { config } = await loadConfig(this.flags.config);
+    const project = this.flags.project ?? config.project ?? 'aisuite';
+    const docker = createDocker();
+    await pingEngine(docker);
+    const containers = new ContainerClient(docker);
+    const all = (await containers.listByProject(project)).sort((a, b) =>
+      (a.Labels?.[LABELS.service] ?? '').localeCompare(b.Labels?.[LABELS.service] ?? ''),
+    );
+    const selected = this.args.service ? all.filter((c) => c.Labels?.[LABELS.service] === this.args.service) : all;
+    if (selected.length === 0) {
+      const known = all.map((c) => c.Labels?.[LABELS.service]).filter(Boolean);
+      throw new UserError(
+        this.args.service
+          ? `no container of service ${this.args.service} in project ${project}`
+          : `no container of project ${project} on this engine`,
+        {
+          hint: known.length > 0 ? `Services of ${project}: ${known.join(', ')}` : 'Start the suite with `aisuite up`.',
+          code: 'NO_SUCH_SERVICE',
+        },
+      );
+    }
+    const since = this.flags.since ? parseSince(this.flags.since) : undefined;
+    const names = selected.map((c) => c.Labels?.[LABELS.service] ?? c.Id.slice(0, 12));
+    const width = Math.max(...names.map((n) => n.length));
+    const prefix = selected.length > 1;
+    const lines: { service: string; stream: 'stdout' | 'stderr'; line: string }[] = [];
+    const keep = this.jsonEnabled() && !this.flags.follow;
+    const print = (service: string, stream: 'stdout' | 'stderr', line: string) => {
+      if (keep) lines.push({ service, stream, line });
+      else this.log(prefix ? `${service.padEnd(width)} | ${line}` : line);
+    };
+    const read = async (index: number) => {
+      const c = selected[index];
+      if (!c) return;
+      const service = names[index] as string;
+      const stream = await containers.logStream(c.Id, { follow: this.flags.follow, tail: this.flags.tail, since });
+      await readLogLines(stream, (line, from) => print(service, from, line), { signal: this.signal });
+    };
+    if (this.flags.follow) {
+      await Promise.all(selected.map((_, i) => read(i)));
+    } else {
+      for (let i = 0; i < selected.length; i++) await read(i);
+    }
+    return { project, services: names, lines };
+  }
+}

@@ -1,0 +1,127 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../base-command.js';
+import { suiteFlags } from '../lib/cli/suite-flags.js';
+import type { PlanEntry } from '../lib/docker/plan.js';
+
+export interface UpServiceResult {
+  readonly name: string;
+  readonly action: string;
+  readonly state: string;
+  readonly health?: string;
+  readonly ports: readonly string[];
+  readonly readyMs?: number;
+}
+
+export interface UpResult {
+  readonly project: string;
+  readonly dryRun: boolean;
+  readonly plan: readonly PlanEntry[];
+  readonly services: readonly UpServiceResult[];
+  readonly images: readonly { ref: string; action: string; services: readonly string[]; seconds: number }[];
+  readonly renderedDir: string;
+  readonly warnings: readonly string[];
+  readonly elapsedMs: number;
+}
+
+export default class Up extends BaseCommand<typeof Up> {
+  static override summary = 'Deploy the selected suite on the local Docker engine and wait until it is ready';
+  static override description = `Renders the suite (the same files \`aisuite render\` writes) into the project's state directory,
+runs the pre-flight checks (engine, free host ports, disk, and for --gpu the model files and a GPU),
+gets the images (pulling per --pull, building the services image from the package), and then creates,
+recreates or starts only the services whose configuration changed (compared by the config-hash label),
+in dependency order, independent services concurrently. Each service is waited for within its time
+budget; a service that exits or turns unhealthy fails at once, with its last 50 log lines.
+A second \`up\` with the same input changes nothing.`;
+  static override examples = [
+    '<%= config.bin %> up --phase 1 --cpu',
+    '<%= config.bin %> up --phase 3 --gpu --models-dir /srv/models',
+    '<%= config.bin %> up --phase 3 --cpu --config test/stand-in.aisuite.yaml --pull never',
+    '<%= config.bin %> up --phase 2 --cpu --dry-run',
+    '<%= config.bin %> up --phase 1 --cpu --build --build-ca /etc/ssl/certs/ca-certificates.crt',
+  ];
+  static override flags = {
+    ...suiteFlags,
+    'dry-run': Flags.boolean({
+      description: 'print the plan (create/recreate/start/keep/remove) and change nothing',
+      env: 'AISUITE_DRY_RUN',
+    }),
+    'wait-timeout': Flags.integer({
+      description: 'seconds to wait for each service to be ready (overrides the per-service budgets)',
+      min: 1,
+      env: 'AISUITE_WAIT_TIMEOUT',
+    }),
+    wait: Flags.boolean({
+      description: 'wait until every service is ready (--no-wait returns once containers are started)',
+      allowNo: true,
+      default: true,
+      env: 'AISUITE_WAIT',
+    }),
+    pull: Flags.option({
+      options: ['missing', 'always', 'never'] as const,
+      default: 'missing' as const,
+      description: 'when to pull registry images',
+      env: 'AISUITE_PULL',
+    })(),
+    build: Flags.boolean({
+      description: 'rebuild the services image even when an image with its content tag exists',
+      env: 'AISUITE_BUILD',
+    }),
+    'build-ca': Flags.string({
+      description: 'CA bundle for npm inside the services image build (TLS-intercepting proxy); never in the final image',
+      env: 'AISUITE_BUILD_CA',
+    }),
+  };
+
+  async run(): Promise<UpResult> {
+    const [{ prepareDeployment }, { applySuite }, { chooseRenderer }, { setDockerDebug }] = await Promise.all([
+      import('../lib/docker/deployment.js'),
+      import('../lib/docker/apply.js'),
+      import('../lib/output.js'),
+      import('../lib/docker/debug.js'),
+    ]);
+    setDockerDebug(this.flags['log-level'] === 'debug');
+    const flags = this.flags;
+    const { resolved, files, servicesImage } = await prepareDeployment(flags, {
+      buildCa: flags['build-ca'],
+      requireModels: true,
+    });
+    for (const warning of resolved.warnings) this.warn(warning);
+    const quiet = flags['log-level'] === 'error' || flags['log-level'] === 'warn';
+    const result = await applySuite(resolved, files, {
+      servicesImage,
+      pull: flags.pull,
+      build: flags.build,
+      dryRun: flags['dry-run'],
+      wait: flags.wait,
+      waitTimeoutSeconds: flags['wait-timeout'],
+      signal: this.signal,
+      renderer: chooseRenderer({ json: this.jsonEnabled(), quiet, isTTY: process.stderr.isTTY }),
+    });
+
+    const { formatPlan, formatServices } = await import('../lib/docker/format.js');
+    if (result.dryRun) {
+      this.log(`Plan for project ${result.project} (dry run, nothing changed):`);
+      this.log(formatPlan(result.plan));
+    } else {
+      this.log(formatServices(result.services));
+      this.log(`\nProject ${result.project} is up in ${(result.elapsedMs / 1000).toFixed(1)}s.`);
+    }
+    return {
+      project: result.project,
+      dryRun: result.dryRun,
+      plan: result.plan,
+      services: result.services.map((s) => ({
+        name: s.name,
+        action: s.action,
+        state: s.state,
+        health: s.health,
+        ports: s.ports,
+        readyMs: s.readyMs,
+      })),
+      images: result.images.map((i) => ({ ref: i.ref, action: i.action, services: i.services, seconds: i.seconds })),
+      renderedDir: result.renderedDir,
+      warnings: resolved.warnings,
+      elapsedMs: result.elapsedMs,
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import type { SuiteFlagValues } from '../cli/suite-flags.js';
+import path from 'node:path';
+import { renderSuite } from '../render/index.js';
+import type { RenderedFile } from '../render/types.js';
+import { resolveSuite, type ResolvedSuite } from '../suite/resolve.js';
+import { chooseBuildCa, planServicesImage, type ServicesImagePlan } from './services-image.js';
+
+export interface Deployment {
+  readonly resolved: ResolvedSuite;
+  readonly files: readonly RenderedFile[];
+  /** Set when the suite runs package services: what to build and the tag it gets. */
+  readonly servicesImage?: ServicesImagePlan;
+}
+
+/**
+ * Resolve the suite for `up` (and verify): the services image tag is derived from the content of the
+ * build context first, so the suite model, the rendered compose file and the containers all name the
+ * same `aisuite/services:<version>-<hash>`.
+ */
+export async function prepareDeployment(
+  flags: SuiteFlagValues,
+  options: { buildCa?: string; requireModels?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<Deployment> {
+  const requireModels = options.requireModels ?? true;
+  const first = await resolveSuite(flags, { requireModels, env: options.env });
+  const usesPackage = first.suite.services.some((s) => s.image.kind === 'package');
+  if (!usesPackage) return { resolved: first, files: renderSuite(first.suite) };
+  const build = first.config.build;
+  const configDir = first.configFile ? path.dirname(first.configFile) : process.cwd();
+  const servicesImage = await planServicesImage({
+    nodeImage: build?.nodeImage,
+    caFile: chooseBuildCa(options.buildCa, build, configDir),
+    withOnnx: first.suite.services.some((s) => s.environment.EMBEDDING_BACKEND === 'onnx'),
+  });
+  const resolved = await resolveSuite(flags, {
+    requireModels,
+    env: options.env,
+    packageImage: servicesImage.ref,
+  });
+  return { resolved, files: renderSuite(resolved.suite), servicesImage };
+}

@@ -1,0 +1,51 @@
+import type { PlanEntry } from './plan.js';
+import { formatUptime, type ServiceState } from './status.js';
+
+/** A plain text table: columns padded to their widest cell. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+export function formatPlan(entries: readonly PlanEntry[]): string {
+  if (entries.length === 0) return 'nothing to do';
+  return table(
+    ['SERVICE', 'ACTION', 'REASON'],
+    entries.map((e) => [e.service, e.action, e.reason]),
+  );
+}
+
+export function formatServices(
+  services: readonly (Pick<ServiceState, 'name' | 'state' | 'health' | 'ports'> & { action?: string; readyMs?: number })[],
+): string {
+  return table(
+    ['SERVICE', 'ACTION', 'STATE', 'HEALTH', 'PORTS', 'READY'],
+    services.map((s) => [
+      s.name,
+      s.action ?? '-',
+      s.state,
+      s.health ?? '-',
+      s.ports.join(',') || '-',
+      s.readyMs === undefined ? '-' : `${(s.readyMs / 1000).toFixed(1)}s`,
+    ]),
+  );
+}
+
+export function formatStatus(services: readonly ServiceState[]): string {
+  return table(
+    ['SERVICE', 'STATE', 'HEALTH', 'PORTS', 'IMAGE', 'UPTIME'],
+    services.map((s) => [
+      s.name,
+      s.state === 'exited' && s.exitCode !== undefined ? `exited (${s.exitCode})` : s.state,
+      s.health ?? '-',
+      s.ports.join(',') || '-',
+      s.image,
+      formatUptime(s.uptimeSeconds),
+    ]),
+  );
+}
