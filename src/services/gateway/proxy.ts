@@ -271,6 +271,19 @@ async function attempt1(
   }
 }
 
+/** Resolves when a slow client has taken the buffered data, or has gone. */
+function drained(res: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
 type Body = AsyncIterable<Buffer> & { destroy(err?: Error): void };
 
 /** Waits for the first complete SSE event (failover still possible), then commits and relays. */
@@ -339,7 +352,7 @@ async function relayStream(
       const out = pending.subarray(0, cut + 2);
       pending = pending.subarray(cut + 2);
       if (!sawDone && out.includes(DONE_MARK)) sawDone = true;
-      if (!res.write(out)) await new Promise((r2) => (res.once('drain', r2), res.once('close', r2)));
+      if (!res.write(out)) await drained(res);
       if (ctx.clientGone) break;
     }
   } catch (err) {

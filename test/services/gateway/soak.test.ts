@@ -9,8 +9,8 @@ import { API_KEY, metric, startSuite, type Suite } from './harness.js';
 
 const CLIENTS = 64;
 const STREAMING_CLIENTS = 8;
-const DURATION_MS = 12_000;
-const KILL_AT_MS = 6_000;
+const DURATION_MS = 10_000;
+const KILL_AT_MS = 5_000;
 
 let s: Suite;
 beforeAll(async () => {
@@ -101,8 +101,8 @@ describe('gateway soak', () => {
       );
       // Then: not one non-streamed request failed, traffic moved to code, memory stayed bounded
       expect(stats.failed).toEqual([]);
-      expect(stats.ok).toBeGreaterThan(500);
-      expect(stats.streamsOk).toBeGreaterThan(50);
+      expect(stats.ok).toBeGreaterThan(300);
+      expect(stats.streamsOk).toBeGreaterThan(30);
       expect(killedAt).toBeGreaterThan(0);
       expect(fallbacks).toBeGreaterThan(0);
       expect(peak).toBeLessThan(400 * 1048576);
