@@ -49,6 +49,8 @@ export async function recordRelease(input: RecordReleaseInput): Promise<ReleaseR
   const existing = await readRelease(suite.project, tag, input.env);
   const previous = existing?.ok ? existing.record : undefined;
   const images: ReleaseImage[] = [];
+  // a failed apply knows no image ids: keep what an earlier apply of the same tag recorded
+  if (input.images.length === 0 && previous) images.push(...previous.images);
   for (const image of input.images) {
     const repoDigests = input.repoDigests ? await input.repoDigests(image.id).catch(() => []) : [];
     images.push({

@@ -24,7 +24,12 @@ describe('audit log', () => {
       ['up', 'A', undefined],
       ['rollback', 'A', 'B'],
     ]);
-    expect(log.entries[0]).toMatchObject({ project: 'p', host: os.hostname(), pid: process.pid, result: 'ok' });
+    expect(log.entries[0]).toMatchObject({
+      project: 'p',
+      host: os.hostname(),
+      pid: process.pid,
+      result: 'ok',
+    });
     expect(Date.parse(log.entries[0]!.time)).not.toBeNaN();
   });
 

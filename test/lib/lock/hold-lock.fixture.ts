@@ -30,6 +30,8 @@ try {
   process.stdout.write(`${JSON.stringify({ event: 'released' })}\n`);
 } catch (error) {
   const e = error as AisuiteError;
-  process.stdout.write(`${JSON.stringify({ event: 'error', message: e.message, hint: e.hint, details: e.details })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ event: 'error', message: e.message, hint: e.hint, details: e.details })}\n`,
+  );
   process.exit(e.exitCode ?? 70);
 }

@@ -52,7 +52,10 @@ describe('project lock (real processes)', () => {
     const second = await spawnHolder({ LOCK_PROJECT: 'p1', LOCK_WAIT: '0' });
     // Then it exits with LOCKED (5) and names the holder
     expect(second.exitCode).toBe(5);
-    const err = JSON.parse(String(second.stdout)) as { message: string; details: { holder: { pid: number } } };
+    const err = JSON.parse(String(second.stdout)) as {
+      message: string;
+      details: { holder: { pid: number } };
+    };
     expect(err.message).toContain(`pid ${acquired.pid as number}`);
     expect(err.message).toContain('`aisuite up`');
     expect(err.message).toContain(os.hostname());
@@ -92,7 +95,14 @@ describe('project lock (real processes)', () => {
     const deadPid = Number(dead.stdout);
     const file = lockFile('p2', env());
     await fs.mkdir(path.dirname(file), { recursive: true });
-    const stale = { owner: 'ops', host: os.hostname(), pid: deadPid, command: 'rollback', startedAt: '2026-01-01T00:00:00.000Z', token: 'x' };
+    const stale = {
+      owner: 'ops',
+      host: os.hostname(),
+      pid: deadPid,
+      command: 'rollback',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      token: 'x',
+    };
     await fs.writeFile(file, JSON.stringify(stale));
 
     // When a run starts without --force-unlock, Then it is LOCKED with a hint to break the stale lock
@@ -105,10 +115,19 @@ describe('project lock (real processes)', () => {
 
     // When it runs with --force-unlock, Then the stale lock is broken (and reported) and the run gets the lock
     const broken: string[] = [];
-    const value = await withLock('p2', 'up', { env: env(), forceUnlock: true, onBroken: (_h, why) => void broken.push(why) }, async (h) => {
-      expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({ pid: process.pid, command: 'up', token: h.holder.token });
-      return 42;
-    });
+    const value = await withLock(
+      'p2',
+      'up',
+      { env: env(), forceUnlock: true, onBroken: (_h, why) => void broken.push(why) },
+      async (h) => {
+        expect(JSON.parse(await fs.readFile(file, 'utf8'))).toMatchObject({
+          pid: process.pid,
+          command: 'up',
+          token: h.holder.token,
+        });
+        return 42;
+      },
+    );
     expect(value).toBe(42);
     expect(broken[0]).toContain(`process ${deadPid} is no longer running`);
     await expect(fs.access(file)).rejects.toThrow(); // released

@@ -75,7 +75,12 @@ describe('metrics from a real Prometheus 2.42', () => {
 
   it('lists firing alerts, and the --json document matches its schema', () => {
     expect(snapshot.alerts).toEqual([
-      expect.objectContaining({ name: 'RagErrorsForTest', severity: 'warning', service: 'rag', summary: 'rag answers 5xx' }),
+      expect.objectContaining({
+        name: 'RagErrorsForTest',
+        severity: 'warning',
+        service: 'rag',
+        summary: 'rag answers 5xx',
+      }),
     ]);
     const ajv = addFormats(new Ajv({ allErrors: true }));
     const validate = ajv.compile(METRICS_JSON_SCHEMA);
@@ -86,7 +91,9 @@ describe('metrics from a real Prometheus 2.42', () => {
     const client = new PrometheusClient(bed.url);
     const one = await collectMetrics(client, { window: '10s', services: ['rag'] });
     expect(one.services.map((s) => s.service)).toEqual(['rag']);
-    const error = await collectMetrics(client, { window: '10s', services: ['grafanna'] }).catch((e: unknown) => e);
+    const error = await collectMetrics(client, { window: '10s', services: ['grafanna'] }).catch(
+      (e: unknown) => e,
+    );
     expect((error as AisuiteError).exitCode).toBe(2);
     expect((error as AisuiteError).hint).toContain('api-gateway');
   });
@@ -103,7 +110,9 @@ describe('metrics from a real Prometheus 2.42', () => {
   });
 
   it('an unreachable Prometheus gives an error naming its URL (exit 6)', async () => {
-    const error = await collectMetrics(new PrometheusClient(bed.deadUrl), { window: '5m' }).catch((e: unknown) => e);
+    const error = await collectMetrics(new PrometheusClient(bed.deadUrl), { window: '5m' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(AisuiteError);
     expect((error as AisuiteError).message).toContain(`Prometheus at ${bed.deadUrl} is unreachable`);
     expect((error as AisuiteError).exitCode).toBe(6);

@@ -47,7 +47,10 @@ export async function startPrometheusBed(): Promise<PrometheusBed> {
     feeders.push(() => {
       const status = service === 'rag' && Math.random() < 0.5 ? '503' : '200';
       httpMetrics.requests.inc({ method: 'POST', route: '/v1/x', status_code: status });
-      httpMetrics.duration.observe({ method: 'POST', route: '/v1/x', status_code: status }, 0.02 + Math.random() * 0.1);
+      httpMetrics.duration.observe(
+        { method: 'POST', route: '/v1/x', status_code: status },
+        0.02 + Math.random() * 0.1,
+      );
       // probe traffic must not count
       httpMetrics.requests.inc({ method: 'GET', route: '/readyz', status_code: '500' }, 50);
     });
@@ -96,7 +99,8 @@ export async function startPrometheusBed(): Promise<PrometheusBed> {
     'rule_files: [rules.yml]',
     'scrape_configs:',
     ...KIT_SERVICES.map(
-      (s) => `  - { job_name: ${s}, metrics_path: /metrics/${s}, static_configs: [{ targets: ["${target}"] }] }`,
+      (s) =>
+        `  - { job_name: ${s}, metrics_path: /metrics/${s}, static_configs: [{ targets: ["${target}"] }] }`,
     ),
     `  - { job_name: loki, static_configs: [{ targets: ["127.0.0.1:${deadPort}"] }] }`,
   ].join('\n');
@@ -118,7 +122,9 @@ export async function startPrometheusBed(): Promise<PrometheusBed> {
 
   const query = async (q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> => {
     const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(q)}`);
-    const body = (await res.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    const body = (await res.json()) as {
+      data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+    };
     return body.data.result;
   };
 

@@ -26,7 +26,9 @@ export async function recordTestRelease(
   return recordRelease({
     resolved,
     files: renderSuite(resolved.suite),
-    images: options.images ?? [{ ref: 'aisuite/services:0.1.0', id: 'sha256:' + 'a'.repeat(64), services: ['api-gateway'] }],
+    images: options.images ?? [
+      { ref: 'aisuite/services:0.1.0', id: 'sha256:' + 'a'.repeat(64), services: ['api-gateway'] },
+    ],
     tag: options.tag,
     command: 'up',
     status: options.status ?? 'good',

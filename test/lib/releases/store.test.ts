@@ -108,12 +108,15 @@ describe('release store', () => {
     expect(currentRelease(records)?.tag).toBe('B');
     expect(previousGoodRelease(records)?.tag).toBe('A');
     // after a rollback to A, A is current and B is the previous good one
-    await markDeployed(records.find((r) => r.tag === 'A')!, {
-      command: 'rollback',
-      status: 'good',
-      env: env(),
-      now: new Date('2026-11-04T10:00:00Z'),
-    });
+    await markDeployed(
+      records.find((r) => r.tag === 'A')!,
+      {
+        command: 'rollback',
+        status: 'good',
+        env: env(),
+        now: new Date('2026-11-04T10:00:00Z'),
+      },
+    );
     ({ records } = await listReleases('p5', env()));
     expect(currentRelease(records)?.tag).toBe('A');
     expect(previousGoodRelease(records)?.tag).toBe('B');
