@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import Docker from 'dockerode';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,6 +41,8 @@ beforeAll(async () => {
     path.join(initDir, '02-marker.sh'),
     'psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" -c "CREATE TABLE from_shell (who text); INSERT INTO from_shell VALUES (current_user)"\n',
   );
+  await writeFile(path.join(initDir, '03-extension.sql.gz'), gzipSync('CREATE EXTENSION vector;\n'));
+  await chmod(path.join(initDir, '03-extension.sql.gz'), 0o644);
   await chmod(path.join(initDir, '01-schema.sql'), 0o644);
   await chmod(path.join(initDir, '02-marker.sh'), 0o644);
 });
@@ -73,8 +76,9 @@ describe('pgvector stand-in', () => {
         const fromShell = await client.query('SELECT who FROM from_shell');
         expect(fromShell.rows).toEqual([{ who: 'rag' }]);
 
-        // Then pgvector works the way the rag service uses it
-        await client.query('CREATE EXTENSION IF NOT EXISTS vector');
+        // Then pgvector works the way the rag service uses it (the extension came from the .sql.gz script)
+        const ext = await client.query("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
+        expect(ext.rows[0]?.extversion).toMatch(/^0\.8\./);
         await client.query('CREATE TABLE chunks (id int PRIMARY KEY, embedding vector(3))');
         await client.query('CREATE INDEX ON chunks USING hnsw (embedding vector_cosine_ops)');
         await client.query(

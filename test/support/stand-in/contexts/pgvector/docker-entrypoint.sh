@@ -2,7 +2,7 @@
 # Entrypoint with the official postgres image's contract (a shorter rewrite, not a copy):
 #   POSTGRES_USER (default postgres), POSTGRES_PASSWORD (required unless POSTGRES_HOST_AUTH_METHOD=trust),
 #   POSTGRES_DB (default: the user), POSTGRES_INITDB_ARGS, POSTGRES_HOST_AUTH_METHOD, *_FILE variants,
-#   initdb on an empty $PGDATA, /docker-entrypoint-initdb.d/*.sh|*.sql|*.sql.gz run once, then the server
+#   initdb on an empty $PGDATA, /docker-entrypoint-initdb.d/*.sh|*.sql|*.sql.{gz,xz,zst} run once, then the server
 #   as the postgres user.
 set -Eeo pipefail
 
@@ -89,6 +89,7 @@ run_init_files() {
       *.sql) echo "stand-in: running $f" && psql_init --dbname "$POSTGRES_DB" -f "$f" ;;
       *.sql.gz) echo "stand-in: running $f" && gunzip -c "$f" | psql_init --dbname "$POSTGRES_DB" ;;
       *.sql.xz) echo "stand-in: running $f" && xzcat "$f" | psql_init --dbname "$POSTGRES_DB" ;;
+      *.sql.zst) echo "stand-in: running $f" && zstd -dc "$f" | psql_init --dbname "$POSTGRES_DB" ;;
       *) if [ -e "$f" ]; then echo "stand-in: ignoring $f"; fi ;;
     esac
   done
