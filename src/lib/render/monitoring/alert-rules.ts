@@ -1,4 +1,5 @@
 import type { SuiteSpec } from '../../suite/types.js';
+import { REAL_FILESYSTEMS } from './promql.js';
 import { INFERENCE_SERVICES, anySelected, isSelected } from './selection.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -25,8 +26,6 @@ export interface RuleGroupDef {
 }
 
 const API = `job="api-gateway",route=~"/v1/.*"`;
-// Pseudo file systems say nothing about the disk the suite's volumes live on.
-const REAL_FS = `fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.*",mountpoint!~"/(proc|sys|run)(/.*)?"`;
 
 /** Every alert the suite knows, grouped by rule file; rendered only when the services behind them are. */
 export const RULE_GROUPS: readonly RuleGroupDef[] = [
@@ -209,7 +208,7 @@ export const RULE_GROUPS: readonly RuleGroupDef[] = [
     rules: [
       {
         alert: 'HostDiskAlmostFull',
-        expr: `node_filesystem_avail_bytes{${REAL_FS}} / node_filesystem_size_bytes{${REAL_FS}} < 0.1`,
+        expr: `node_filesystem_avail_bytes{${REAL_FILESYSTEMS}} / node_filesystem_size_bytes{${REAL_FILESYSTEMS}} < 0.1`,
         for: '5m',
         severity: 'warning',
         service: 'node-exporter',

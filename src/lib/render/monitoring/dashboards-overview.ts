@@ -1,12 +1,11 @@
 import type { SuiteSpec } from '../../suite/types.js';
 import type { DashboardDef } from './dashboard-model.js';
-import { quantile, ratio, sumRate } from './promql.js';
+import { REAL_FILESYSTEMS, quantile, ratio, sumRate } from './promql.js';
 import { INFERENCE_SERVICES, PROBE_ROUTES, anySelected, isSelected, kitServices } from './selection.js';
 
 const NOT_PROBE = `route!~"${PROBE_ROUTES}"`;
 const SUITE_CONTAINER = 'container_label_io_aisuite_service!=""';
 const SVC = 'container_label_io_aisuite_service';
-export const REAL_FS = 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.*"';
 
 export const UP_MAPPINGS = {
   '0': { text: 'DOWN', color: 'red' },
@@ -288,7 +287,7 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             unit: 'percentunit',
             queries: [
               {
-                expr: `min by (mountpoint) (node_filesystem_avail_bytes{${REAL_FS}} / node_filesystem_size_bytes{${REAL_FS}})`,
+                expr: `min by (mountpoint) (node_filesystem_avail_bytes{${REAL_FILESYSTEMS}} / node_filesystem_size_bytes{${REAL_FILESYSTEMS}})`,
                 legend: '{{mountpoint}}',
               },
             ],

@@ -1,5 +1,11 @@
 /** Small PromQL builders so dashboard and rule expressions read the same everywhere. */
 
+/**
+ * node-exporter file systems that hold data: pseudo and in-memory file systems (and the host's /proc, /sys,
+ * /run mounts) say nothing about the disk the suite's volumes live on.
+ */
+export const REAL_FILESYSTEMS = `fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|fuse.*",mountpoint!~"/(proc|sys|run)(/.*)?"`;
+
 /** Grafana's rate window: at least four scrape intervals, whatever the zoom. */
 export const RATE_WINDOW = '$__rate_interval';
 
