@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
+import { releaseFlags } from '../lib/releases/flags.js';
 import type { PlanEntry } from '../lib/docker/plan.js';
 
 export interface UpServiceResult {
@@ -21,6 +22,8 @@ export interface UpResult {
   readonly renderedDir: string;
   readonly warnings: readonly string[];
   readonly elapsedMs: number;
+  /** The release tag recorded (not on a dry run). */
+  readonly release?: string;
 }
 
 export default class Up extends BaseCommand<typeof Up> {
@@ -41,6 +44,7 @@ A second \`up\` with the same input changes nothing.`;
   ];
   static override flags = {
     ...suiteFlags,
+    ...releaseFlags,
     'dry-run': Flags.boolean({
       description: 'print the plan (create/recreate/start/keep/remove) and change nothing',
       env: 'AISUITE_DRY_RUN',
@@ -67,18 +71,21 @@ A second \`up\` with the same input changes nothing.`;
       env: 'AISUITE_BUILD',
     }),
     'build-ca': Flags.string({
-      description: 'CA bundle for npm inside the services image build (TLS-intercepting proxy); never in the final image',
+      description:
+        'CA bundle for npm inside the services image build (TLS-intercepting proxy); never in the final image',
       env: 'AISUITE_BUILD_CA',
     }),
   };
 
   async run(): Promise<UpResult> {
-    const [{ prepareDeployment }, { applySuite }, { chooseRenderer }, { setDockerDebug }] = await Promise.all([
-      import('../lib/docker/deployment.js'),
-      import('../lib/docker/apply.js'),
-      import('../lib/output.js'),
-      import('../lib/docker/debug.js'),
-    ]);
+    const [{ prepareDeployment }, { applySuite }, { chooseRenderer }, { setDockerDebug }] = await Promise.all(
+      [
+        import('../lib/docker/deployment.js'),
+        import('../lib/docker/apply.js'),
+        import('../lib/output.js'),
+        import('../lib/docker/debug.js'),
+      ],
+    );
     setDockerDebug(this.flags['log-level'] === 'debug');
     const flags = this.flags;
     const { resolved, files, servicesImage } = await prepareDeployment(flags, {
@@ -87,16 +94,21 @@ A second \`up\` with the same input changes nothing.`;
     });
     for (const warning of resolved.warnings) this.warn(warning);
     const quiet = flags['log-level'] === 'error' || flags['log-level'] === 'warn';
-    const result = await applySuite(resolved, files, {
-      servicesImage,
-      pull: flags.pull,
-      build: flags.build,
-      dryRun: flags['dry-run'],
-      wait: flags.wait,
-      waitTimeoutSeconds: flags['wait-timeout'],
-      signal: this.signal,
-      renderer: chooseRenderer({ json: this.jsonEnabled(), quiet, isTTY: process.stderr.isTTY }),
-    });
+    const { deployRelease } = await import('../lib/releases/deploy.js');
+    const reporter = { info: (m: string) => this.info(m), warn: (m: string) => void this.warn(m) };
+    const result = await deployRelease({ resolved, files, flags, signal: this.signal, reporter }, (release) =>
+      applySuite(resolved, files, {
+        release,
+        servicesImage,
+        pull: flags.pull,
+        build: flags.build,
+        dryRun: flags['dry-run'],
+        wait: flags.wait,
+        waitTimeoutSeconds: flags['wait-timeout'],
+        signal: this.signal,
+        renderer: chooseRenderer({ json: this.jsonEnabled(), quiet, isTTY: process.stderr.isTTY }),
+      }),
+    );
 
     const { formatPlan, formatServices } = await import('../lib/docker/format.js');
     if (result.dryRun) {
@@ -118,10 +130,16 @@ A second \`up\` with the same input changes nothing.`;
         ports: s.ports,
         readyMs: s.readyMs,
       })),
-      images: result.images.map((i) => ({ ref: i.ref, action: i.action, services: i.services, seconds: i.seconds })),
+      images: result.images.map((i) => ({
+        ref: i.ref,
+        action: i.action,
+        services: i.services,
+        seconds: i.seconds,
+      })),
       renderedDir: result.renderedDir,
       warnings: resolved.warnings,
       elapsedMs: result.elapsedMs,
+      release: result.release,
     };
   }
 }
