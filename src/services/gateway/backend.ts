@@ -10,6 +10,8 @@ const FAIL_WINDOW_MS = 60_000;
  */
 export class Backend {
   readonly pool: Pool;
+  /** Health checks get their own connection so a pool saturated by streams cannot fail them. */
+  private readonly healthPool: Pool;
   readonly origin: string;
   readonly basePath: string;
   private failures: number[] = [];
@@ -29,6 +31,11 @@ export class Backend {
       connections: opts.connections,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 60_000,
+      connect: { timeout: 2_000 },
+    });
+    this.healthPool = new Pool(this.origin, {
+      connections: 1,
+      keepAliveTimeout: 30_000,
       connect: { timeout: 2_000 },
     });
     this.allowedFails = opts.allowedFails;
@@ -98,7 +105,7 @@ export class Backend {
     };
   }
 
-  close(): Promise<void> {
-    return this.pool.close();
+  async close(): Promise<void> {
+    await Promise.all([this.pool.close(), this.healthPool.close()]);
   }
 }
