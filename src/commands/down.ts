@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
 import { UserError } from '../lib/errors.js';
+import { lockFlags } from '../lib/lock/flags.js';
 
 export interface DownResult {
   readonly project: string;
@@ -23,6 +24,7 @@ a terminal and needs --yes otherwise.`;
   ];
   static override flags = {
     ...configFlags,
+    ...lockFlags,
     volumes: Flags.boolean({ description: 'also remove the named volumes (deletes the data)', env: 'AISUITE_DOWN_VOLUMES' }),
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', env: 'AISUITE_YES' }),
   };
@@ -52,7 +54,11 @@ a terminal and needs --yes otherwise.`;
         throw new UserError('not confirmed; nothing removed', { code: 'NOT_CONFIRMED' });
       }
     }
-    const result = await teardown(project, { volumes: this.flags.volumes, docker });
+    const { lockedChange } = await import('../lib/lock/guard.js');
+    const guard = { flags: this.flags, signal: this.signal, warn: (m: string) => void this.warn(m) };
+    const result = await lockedChange(project, 'down', guard, () =>
+      teardown(project, { volumes: this.flags.volumes, docker }),
+    );
     if (result.containers.length === 0 && result.networks.length === 0 && result.volumes.length === 0) {
       this.log(`Nothing of project ${project} is on this engine.`);
     } else {
