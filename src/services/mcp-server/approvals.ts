@@ -5,7 +5,7 @@
  * compare-and-set to `executed` in SQLite, so two concurrent repeats cannot both run it).
  */
 import { randomBytes } from 'node:crypto';
-import type { Db } from './db.js';
+import { statementCache, type Db } from './db.js';
 import type { McpMetrics } from './metrics.js';
 import { sha256Hex, type Principal } from './rbac.js';
 
@@ -76,63 +76,60 @@ export type Redemption =
   { kind: 'run' } | { kind: 'pending'; approval: Approval } | { kind: 'refused'; message: string };
 
 export class ApprovalStore {
+  private readonly sql: ReturnType<typeof statementCache>;
+
   constructor(
     private readonly db: Db,
     private readonly metrics: McpMetrics,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sql = statementCache(db);
+  }
 
   /** Marks every pending or approved-but-unused approval past its expiry as `expired`. */
   expireDue(): number {
-    const n = this.db
-      .prepare(
-        "UPDATE approvals SET status = 'expired' WHERE status IN ('pending', 'approved') AND expires_at <= ?",
-      )
-      .run(this.now()).changes;
+    const n = this.sql(
+      "UPDATE approvals SET status = 'expired' WHERE status IN ('pending', 'approved') AND expires_at <= ?",
+    ).run(this.now()).changes;
     if (n > 0) this.metrics.approvals.inc({ outcome: 'expired' }, n);
     return n;
   }
 
   pendingCount(): number {
     this.expireDue();
-    return (
-      this.db.prepare("SELECT count(*) AS n FROM approvals WHERE status = 'pending'").get() as { n: number }
-    ).n;
+    return (this.sql("SELECT count(*) AS n FROM approvals WHERE status = 'pending'").get() as { n: number })
+      .n;
   }
 
   request(principal: Principal, tool: string, args: Record<string, unknown>): Approval {
     const id = `apr_${randomBytes(16).toString('base64url')}`;
     const json = canonicalJson(args);
     const t = this.now();
-    this.db
-      .prepare(
-        `INSERT INTO approvals (id, token_id, tool, args_json, args_sha256, status, created_at, expires_at)
+    this.sql(
+      `INSERT INTO approvals (id, token_id, tool, args_json, args_sha256, status, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      )
-      .run(id, principal.tokenId, tool, json, sha256Hex(`${tool}\n${json}`), t, t + this.ttlMs);
+    ).run(id, principal.tokenId, tool, json, sha256Hex(`${tool}\n${json}`), t, t + this.ttlMs);
     return this.get(id) as Approval;
   }
 
   get(id: string): Approval | undefined {
-    const row = this.db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
+    const row = this.sql(`${SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
     return row && toApproval(row);
   }
 
   list(filter: { status?: ApprovalStatus; tokenId?: number; limit: number }): Approval[] {
     this.expireDue();
-    const rows = this.db
-      .prepare(
-        `${SELECT} WHERE (? IS NULL OR a.status = ?) AND (? IS NULL OR a.token_id = ?)
+    const rows = this.sql(
+      `${SELECT} WHERE (? IS NULL OR a.status = ?) AND (? IS NULL OR a.token_id = ?)
           ORDER BY a.created_at DESC, a.id LIMIT ?`,
-      )
-      .all(
-        filter.status ?? null,
-        filter.status ?? null,
-        filter.tokenId ?? null,
-        filter.tokenId ?? null,
-        filter.limit,
-      ) as Row[];
+    ).all(
+      filter.status ?? null,
+      filter.status ?? null,
+      filter.tokenId ?? null,
+      filter.tokenId ?? null,
+      filter.limit,
+    ) as Row[];
     return rows.map(toApproval);
   }
 
@@ -146,12 +143,10 @@ export class ApprovalStore {
       );
     const t = this.now();
     // The approved call gets a fresh window to be used in; status guard makes double approval a no-op.
-    const changed = this.db
-      .prepare(
-        `UPDATE approvals SET status = 'approved', decided_at = ?, decided_by = ?, reason = ?, expires_at = ?
+    const changed = this.sql(
+      `UPDATE approvals SET status = 'approved', decided_at = ?, decided_by = ?, reason = ?, expires_at = ?
           WHERE id = ? AND status = 'pending'`,
-      )
-      .run(t, approver.tokenId, reason ?? null, t + this.ttlMs, id).changes;
+    ).run(t, approver.tokenId, reason ?? null, t + this.ttlMs, id).changes;
     if (changed !== 1) throw this.notPending(id);
     this.metrics.approvals.inc({ outcome: 'approved' });
     return this.get(id) as Approval;
@@ -159,12 +154,10 @@ export class ApprovalStore {
 
   reject(id: string, approver: Principal, reason?: string): Approval {
     this.decidable(id);
-    const changed = this.db
-      .prepare(
-        `UPDATE approvals SET status = 'rejected', decided_at = ?, decided_by = ?, reason = ?
+    const changed = this.sql(
+      `UPDATE approvals SET status = 'rejected', decided_at = ?, decided_by = ?, reason = ?
           WHERE id = ? AND status = 'pending'`,
-      )
-      .run(this.now(), approver.tokenId, reason ?? null, id).changes;
+    ).run(this.now(), approver.tokenId, reason ?? null, id).changes;
     if (changed !== 1) throw this.notPending(id);
     this.metrics.approvals.inc({ outcome: 'rejected' });
     return this.get(id) as Approval;
@@ -193,7 +186,7 @@ export class ApprovalStore {
    */
   redeem(id: string, principal: Principal, tool: string, args: Record<string, unknown>): Redemption {
     this.expireDue();
-    const a = this.db.prepare(`${SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
+    const a = this.sql(`${SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
     // Another token's approval is reported exactly like a missing one: ids are not an oracle.
     if (!a || a.token_id !== principal.tokenId)
       return { kind: 'refused', message: `no approval ${id} for this token` };
@@ -209,19 +202,17 @@ export class ApprovalStore {
       const why = a.status === 'rejected' && a.reason ? `: ${a.reason}` : '';
       return { kind: 'refused', message: `approval ${id} is ${a.status}${why}; nothing was run` };
     }
-    const won = this.db
-      .prepare(
-        `UPDATE approvals SET status = 'executed', executed_at = ?
+    const won = this.sql(
+      `UPDATE approvals SET status = 'executed', executed_at = ?
           WHERE id = ? AND status = 'approved' AND expires_at > ?`,
-      )
-      .run(this.now(), id, this.now()).changes;
+    ).run(this.now(), id, this.now()).changes;
     if (won !== 1) return { kind: 'refused', message: `approval ${id} was already used; nothing was run` };
     this.metrics.approvals.inc({ outcome: 'executed' });
     return { kind: 'run' };
   }
 
   recordResult(id: string, status: 'ok' | 'error'): void {
-    this.db.prepare('UPDATE approvals SET result_status = ? WHERE id = ?').run(status, id);
+    this.sql('UPDATE approvals SET result_status = ? WHERE id = ?').run(status, id);
   }
 }
 

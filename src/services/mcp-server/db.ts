@@ -99,3 +99,16 @@ function migrate(db: Db): void {
     db.pragma(`user_version = ${MIGRATIONS.length}`);
   }).immediate();
 }
+
+/** `db.prepare` with a per-connection cache: preparing costs more than running a small statement. */
+export function statementCache(db: Db): (sql: string) => Database.Statement {
+  const cache = new Map<string, Database.Statement>();
+  return (sql) => {
+    let st = cache.get(sql);
+    if (!st) {
+      st = db.prepare(sql);
+      cache.set(sql, st);
+    }
+    return st;
+  };
+}

@@ -6,6 +6,7 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HttpError, type Service } from '../kit/index.js';
@@ -50,10 +51,22 @@ function calledTools(body: unknown): string[] {
   });
 }
 
+// Built once: a server per request must not pay for a new Ajv instance (~3 ms each) or new schemas.
+const VALIDATOR = new AjvJsonSchemaValidator();
+const APPROVAL_ID = z
+  .string()
+  .min(1)
+  .max(64)
+  .optional()
+  .describe('the approval id returned by the first call, once an approver has approved it');
+const SHAPES = new Map(
+  TOOLS.map((t) => [t.name, t.destructive ? { ...t.input, approval_id: APPROVAL_ID } : t.input]),
+);
+
 function buildServer(deps: EndpointDeps, principal: Principal): McpServer {
   const server = new McpServer(
     { name: 'aisuite-mcp-server', version: deps.version },
-    { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: VALIDATOR },
   );
   for (const def of TOOLS) {
     if (!mayCallTool(principal.permissions, def.name)) continue;
@@ -63,23 +76,12 @@ function buildServer(deps: EndpointDeps, principal: Principal): McpServer {
 }
 
 function register(server: McpServer, def: ToolDef, runner: ToolRunner, principal: Principal): void {
-  const shape = def.destructive
-    ? {
-        ...def.input,
-        approval_id: z
-          .string()
-          .min(1)
-          .max(64)
-          .optional()
-          .describe('the approval id returned by the first call, once an approver has approved it'),
-      }
-    : def.input;
   server.registerTool(
     def.name,
     {
       title: def.title,
       description: def.description,
-      inputSchema: shape,
+      inputSchema: SHAPES.get(def.name),
       annotations: {
         title: def.title,
         readOnlyHint: def.readOnly,

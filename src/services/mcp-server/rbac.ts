@@ -4,7 +4,7 @@
  * counts in `rbac_permission_checks_total`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from './db.js';
+import { statementCache, type Db } from './db.js';
 import type { McpMetrics } from './metrics.js';
 import { ADMIN_ROLE, DEFAULT_ROLES, isKnownPermission } from './permissions.js';
 
@@ -57,11 +57,15 @@ const NAME = /^[a-z0-9][a-z0-9_.-]{0,63}$/;
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export class RbacStore {
+  private readonly sql: ReturnType<typeof statementCache>;
+
   constructor(
     private readonly db: Db,
     private readonly metrics: McpMetrics,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sql = statementCache(db);
+  }
 
   /**
    * Makes `adminToken` the bootstrap `admin` token (rotating the stored digest when the secret
@@ -72,21 +76,21 @@ export class RbacStore {
     db.transaction(() => {
       const t = this.now();
       const digest = sha256Hex(adminToken);
-      const existing = db.prepare('SELECT id FROM tokens WHERE bootstrap = 1').get() as
+      const existing = this.sql('SELECT id FROM tokens WHERE bootstrap = 1').get() as
         { id: number } | undefined;
       // An operator who made an issued token the admin secret: that token row gives way (revoked).
-      db.prepare(
+      this.sql(
         'UPDATE tokens SET revoked_at = ?, token_sha256 = ? WHERE token_sha256 = ? AND bootstrap = 0',
       ).run(t, sha256Hex(`revoked:${randomBytes(16).toString('hex')}`), digest);
       let adminId: number;
       if (existing) {
-        db.prepare('UPDATE tokens SET token_sha256 = ?, revoked_at = NULL WHERE id = ?').run(
+        this.sql('UPDATE tokens SET token_sha256 = ?, revoked_at = NULL WHERE id = ?').run(
           digest,
           existing.id,
         );
         adminId = existing.id;
       } else {
-        const name = db.prepare("SELECT 1 FROM tokens WHERE name = 'admin'").get() ? `admin-${t}` : 'admin';
+        const name = this.sql("SELECT 1 FROM tokens WHERE name = 'admin'").get() ? `admin-${t}` : 'admin';
         adminId = Number(
           db
             .prepare('INSERT INTO tokens (name, token_sha256, created_at, bootstrap) VALUES (?, ?, ?, 1)')
@@ -94,47 +98,43 @@ export class RbacStore {
         );
       }
       const roleId = this.upsertRole(ADMIN_ROLE.name, 'bootstrap role of MCP_ADMIN_TOKEN: everything', t);
-      db.prepare('DELETE FROM role_permissions WHERE role_id = ?').run(roleId);
+      this.sql('DELETE FROM role_permissions WHERE role_id = ?').run(roleId);
       for (const p of ADMIN_ROLE.permissions)
-        db.prepare('INSERT INTO role_permissions (role_id, permission) VALUES (?, ?)').run(roleId, p);
-      db.prepare('INSERT OR IGNORE INTO token_roles (token_id, role_id, granted_at) VALUES (?, ?, ?)').run(
+        this.sql('INSERT INTO role_permissions (role_id, permission) VALUES (?, ?)').run(roleId, p);
+      this.sql('INSERT OR IGNORE INTO token_roles (token_id, role_id, granted_at) VALUES (?, ?, ?)').run(
         adminId,
         roleId,
         t,
       );
-      if (!db.prepare("SELECT 1 FROM meta WHERE key = 'default_roles_seeded'").get()) {
+      if (!this.sql("SELECT 1 FROM meta WHERE key = 'default_roles_seeded'").get()) {
         for (const r of DEFAULT_ROLES) {
-          if (db.prepare('SELECT 1 FROM roles WHERE name = ?').get(r.name)) continue;
+          if (this.sql('SELECT 1 FROM roles WHERE name = ?').get(r.name)) continue;
           const id = this.upsertRole(r.name, r.description, t);
           for (const p of r.permissions)
-            db.prepare('INSERT INTO role_permissions (role_id, permission) VALUES (?, ?)').run(id, p);
+            this.sql('INSERT INTO role_permissions (role_id, permission) VALUES (?, ?)').run(id, p);
         }
-        db.prepare("INSERT INTO meta (key, value) VALUES ('default_roles_seeded', ?)").run(String(t));
+        this.sql("INSERT INTO meta (key, value) VALUES ('default_roles_seeded', ?)").run(String(t));
       }
     }).immediate();
   }
 
   private upsertRole(name: string, description: string, t: number): number {
-    this.db
-      .prepare(
-        'INSERT INTO roles (name, description, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING',
-      )
-      .run(name, description, t);
-    return (this.db.prepare('SELECT id FROM roles WHERE name = ?').get(name) as { id: number }).id;
+    this.sql(
+      'INSERT INTO roles (name, description, created_at) VALUES (?, ?, ?) ON CONFLICT(name) DO NOTHING',
+    ).run(name, description, t);
+    return (this.sql('SELECT id FROM roles WHERE name = ?').get(name) as { id: number }).id;
   }
 
   /** The principal of a presented bearer token, or undefined when it is unknown or revoked. */
   authenticate(token: string): Principal | undefined {
-    const rows = this.db
-      .prepare(
-        `SELECT t.id, t.name, r.name AS role, rp.permission
+    const rows = this.sql(
+      `SELECT t.id, t.name, r.name AS role, rp.permission
            FROM tokens t
            LEFT JOIN token_roles tr ON tr.token_id = t.id
            LEFT JOIN roles r ON r.id = tr.role_id
            LEFT JOIN role_permissions rp ON rp.role_id = r.id
           WHERE t.token_sha256 = ? AND t.revoked_at IS NULL`,
-      )
-      .all(sha256Hex(token)) as Array<{
+    ).all(sha256Hex(token)) as Array<{
       id: number;
       name: string;
       role: string | null;
@@ -154,9 +154,13 @@ export class RbacStore {
   /** Records a permission decision (audit row + metric) and returns it. */
   record(principal: Principal | undefined, tool: string, allowed: boolean, detail?: string): boolean {
     const result = allowed ? 'allowed' : 'denied';
-    this.db
-      .prepare('INSERT INTO audit (at, token_id, tool, result, detail) VALUES (?, ?, ?, ?, ?)')
-      .run(this.now(), principal?.tokenId ?? null, tool, result, detail ?? null);
+    this.sql('INSERT INTO audit (at, token_id, tool, result, detail) VALUES (?, ?, ?, ?, ?)').run(
+      this.now(),
+      principal?.tokenId ?? null,
+      tool,
+      result,
+      detail ?? null,
+    );
     this.metrics.permissionChecks.inc({ result, tool });
     return allowed;
   }
@@ -173,7 +177,7 @@ export class RbacStore {
     const db = this.db;
     const id = db
       .transaction(() => {
-        if (db.prepare('SELECT 1 FROM tokens WHERE name = ?').get(name))
+        if (this.sql('SELECT 1 FROM tokens WHERE name = ?').get(name))
           throw new RbacError(409, `a token named "${name}" already exists`, 'token_exists');
         const roleIds = roles.map((r) => this.roleId(r));
         const t = this.now();
@@ -183,7 +187,7 @@ export class RbacStore {
             .run(name, sha256Hex(token), t).lastInsertRowid,
         );
         for (const rid of roleIds)
-          db.prepare(
+          this.sql(
             'INSERT INTO token_roles (token_id, role_id, granted_at, granted_by) VALUES (?, ?, ?, ?)',
           ).run(tokenId, rid, t, grantedBy);
         return tokenId;
@@ -193,14 +197,13 @@ export class RbacStore {
   }
 
   private roleId(name: string): number {
-    const row = this.db.prepare('SELECT id FROM roles WHERE name = ?').get(name) as
-      { id: number } | undefined;
+    const row = this.sql('SELECT id FROM roles WHERE name = ?').get(name) as { id: number } | undefined;
     if (!row) throw new RbacError(404, `no role named "${name}"`, 'role_not_found');
     return row.id;
   }
 
   private tokenRow(id: number): { id: number; bootstrap: number } {
-    const row = this.db.prepare('SELECT id, bootstrap FROM tokens WHERE id = ?').get(id) as
+    const row = this.sql('SELECT id, bootstrap FROM tokens WHERE id = ?').get(id) as
       { id: number; bootstrap: number } | undefined;
     if (!row) throw new RbacError(404, `no token with id ${id}`, 'token_not_found');
     return row;
@@ -213,13 +216,11 @@ export class RbacStore {
   }
 
   listTokens(): TokenInfo[] {
-    const rows = this.db
-      .prepare(
-        `SELECT t.id, t.name, t.created_at, t.revoked_at, t.bootstrap, group_concat(r.name) AS roles
+    const rows = this.sql(
+      `SELECT t.id, t.name, t.created_at, t.revoked_at, t.bootstrap, group_concat(r.name) AS roles
            FROM tokens t LEFT JOIN token_roles tr ON tr.token_id = t.id LEFT JOIN roles r ON r.id = tr.role_id
           GROUP BY t.id ORDER BY t.id`,
-      )
-      .all() as Array<{
+    ).all() as Array<{
       id: number;
       name: string;
       created_at: number;
@@ -245,28 +246,22 @@ export class RbacStore {
         'the bootstrap admin token is rotated by changing MCP_ADMIN_TOKEN',
         'bootstrap_token',
       );
-    this.db
-      .prepare('UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?')
-      .run(this.now(), id);
+    this.sql('UPDATE tokens SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(this.now(), id);
     return this.token(id);
   }
 
   grant(tokenId: number, role: string, grantedBy: number): TokenInfo {
     this.tokenRow(tokenId);
-    this.db
-      .prepare(
-        'INSERT OR IGNORE INTO token_roles (token_id, role_id, granted_at, granted_by) VALUES (?, ?, ?, ?)',
-      )
-      .run(tokenId, this.roleId(role), this.now(), grantedBy);
+    this.sql(
+      'INSERT OR IGNORE INTO token_roles (token_id, role_id, granted_at, granted_by) VALUES (?, ?, ?, ?)',
+    ).run(tokenId, this.roleId(role), this.now(), grantedBy);
     return this.token(tokenId);
   }
 
   ungrant(tokenId: number, role: string): TokenInfo {
     if (this.tokenRow(tokenId).bootstrap && role === ADMIN_ROLE.name)
       throw new RbacError(400, 'the bootstrap token keeps the admin role', 'bootstrap_token');
-    this.db
-      .prepare('DELETE FROM token_roles WHERE token_id = ? AND role_id = ?')
-      .run(tokenId, this.roleId(role));
+    this.sql('DELETE FROM token_roles WHERE token_id = ? AND role_id = ?').run(tokenId, this.roleId(role));
     return this.token(tokenId);
   }
 
@@ -280,23 +275,22 @@ export class RbacStore {
       throw new RbacError(400, `unknown permission(s): ${unknown.join(', ')}`, 'unknown_permission');
     const db = this.db;
     db.transaction(() => {
-      const exists = db.prepare('SELECT id FROM roles WHERE name = ?').get(name) as
-        { id: number } | undefined;
+      const exists = this.sql('SELECT id FROM roles WHERE name = ?').get(name) as { id: number } | undefined;
       if (exists && !replace) throw new RbacError(409, `role "${name}" already exists`, 'role_exists');
       if (!exists && replace) throw new RbacError(404, `no role named "${name}"`, 'role_not_found');
       const id = this.upsertRole(name, description ?? '', this.now());
       if (description !== undefined)
-        db.prepare('UPDATE roles SET description = ? WHERE id = ?').run(description, id);
-      db.prepare('DELETE FROM role_permissions WHERE role_id = ?').run(id);
+        this.sql('UPDATE roles SET description = ? WHERE id = ?').run(description, id);
+      this.sql('DELETE FROM role_permissions WHERE role_id = ?').run(id);
       for (const p of new Set(permissions))
-        db.prepare('INSERT INTO role_permissions (role_id, permission) VALUES (?, ?)').run(id, p);
+        this.sql('INSERT INTO role_permissions (role_id, permission) VALUES (?, ?)').run(id, p);
     }).immediate();
     return this.role(name);
   }
 
   deleteRole(name: string): void {
     if (name === ADMIN_ROLE.name) throw new RbacError(400, 'the admin role is fixed', 'admin_role');
-    this.db.prepare('DELETE FROM roles WHERE id = ?').run(this.roleId(name));
+    this.sql('DELETE FROM roles WHERE id = ?').run(this.roleId(name));
   }
 
   role(name: string): RoleInfo {
@@ -306,12 +300,10 @@ export class RbacStore {
   }
 
   listRoles(): RoleInfo[] {
-    const rows = this.db
-      .prepare(
-        `SELECT r.name, r.description, r.created_at, group_concat(rp.permission) AS permissions
+    const rows = this.sql(
+      `SELECT r.name, r.description, r.created_at, group_concat(rp.permission) AS permissions
            FROM roles r LEFT JOIN role_permissions rp ON rp.role_id = r.id GROUP BY r.id ORDER BY r.name`,
-      )
-      .all() as Array<{ name: string; description: string; created_at: number; permissions: string | null }>;
+    ).all() as Array<{ name: string; description: string; created_at: number; permissions: string | null }>;
     return rows.map((r) => ({
       name: r.name,
       description: r.description,
@@ -321,13 +313,11 @@ export class RbacStore {
   }
 
   audit(opts: { limit: number; tokenId?: number }): AuditRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT a.id, a.at, a.token_id, t.name AS token_name, a.tool, a.result, a.detail
+    const rows = this.sql(
+      `SELECT a.id, a.at, a.token_id, t.name AS token_name, a.tool, a.result, a.detail
            FROM audit a LEFT JOIN tokens t ON t.id = a.token_id
           WHERE (? IS NULL OR a.token_id = ?) ORDER BY a.id DESC LIMIT ?`,
-      )
-      .all(opts.tokenId ?? null, opts.tokenId ?? null, opts.limit) as Array<
+    ).all(opts.tokenId ?? null, opts.tokenId ?? null, opts.limit) as Array<
       Omit<AuditRow, 'at'> & { at: number }
     >;
     return rows.map((r) => ({ ...r, at: iso(r.at) as string }));
@@ -335,6 +325,6 @@ export class RbacStore {
 
   /** Deletes audit rows older than `retentionMs`; returns how many. */
   pruneAudit(retentionMs: number): number {
-    return this.db.prepare('DELETE FROM audit WHERE at < ?').run(this.now() - retentionMs).changes;
+    return this.sql('DELETE FROM audit WHERE at < ?').run(this.now() - retentionMs).changes;
   }
 }
