@@ -36,7 +36,7 @@ describe('gateway contract (openai client)', () => {
 
   it('acceptance: a chat request is served by the chat model, with usage and routing headers', async () => {
     const { data, response } = await s.client.chat.completions
-      .create({ model: 'chat', messages: hello, max_tokens: 8 })
+      .create({ model: 'chat', messages: hello, max_tokens: 8 }, { headers: { 'x-request-id': 'trace-abc' } })
       .withResponse();
     expect(data.model).toBe('mock-chat');
     expect(data.choices[0]?.message.content?.length).toBeGreaterThan(0);
@@ -48,7 +48,7 @@ describe('gateway contract (openai client)', () => {
     expect(response.headers.get('x-aisuite-retries')).toBe('0');
     expect(response.headers.get('x-aisuite-fallbacks')).toBe('0');
     expect(Number(response.headers.get('x-aisuite-overhead-ms'))).toBeGreaterThan(0);
-    expect(response.headers.get('x-request-id')).toBeTruthy();
+    expect(response.headers.get('x-request-id')).toBe('trace-abc');
   });
 
   it('acceptance: a code request is served by the code model', async () => {

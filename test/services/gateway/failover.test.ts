@@ -157,6 +157,13 @@ describe('gateway failover', () => {
       .catch((e: unknown) => e);
     expect(viaClient).toBeInstanceOf(OpenAI.InternalServerError);
     expect((viaClient as APIError).status).toBe(503);
+    // A retrying client honours Retry-After and succeeds once a backend is back
+    const retrying = new OpenAI({ baseURL: `${s.gateway.url}/v1`, apiKey: API_KEY, maxRetries: 1 });
+    const t0 = Date.now();
+    setTimeout(() => void setFaults(s.code, { rate: 0 }), 300);
+    const ok = await retrying.chat.completions.create({ model: 'chat', messages: msgs, max_tokens: 2 });
+    expect(ok.model).toBe('mock-code');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(950);
   });
 
   it('a failing backend is cooled down, skipped, and serves again after the cooldown', async () => {
