@@ -93,7 +93,9 @@ export function createService(opts: ServiceOptions): Service {
       const buf = body as Buffer;
       req.rawBody = buf;
       if (buf.length === 0)
-        return done(Object.assign(new Error('empty'), { code: 'FST_ERR_CTP_EMPTY_JSON_BODY' }));
+        return done(
+          Object.assign(new Error('empty'), { code: 'FST_ERR_CTP_EMPTY_JSON_BODY', statusCode: 400 }),
+        );
       try {
         done(null, JSON.parse(buf.toString('utf8')));
       } catch (e) {

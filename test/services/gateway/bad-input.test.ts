@@ -39,6 +39,7 @@ describe('gateway bad input', () => {
   it.each([
     ['malformed JSON', '{"model": "chat", "messages": [', 400, 'invalid_json'],
     ['a non-object body', '[1,2,3]', 400, 'invalid_body'],
+    ['an empty body', '', 400, 'invalid_json'],
     ['missing model', JSON.stringify({ messages: [{ role: 'user', content: 'x' }] }), 400, 'missing_model'],
     ['missing messages', JSON.stringify({ model: 'chat' }), 400, 'missing_messages'],
     ['empty messages', JSON.stringify({ model: 'chat', messages: [] }), 400, 'missing_messages'],
