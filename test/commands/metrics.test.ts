@@ -1,0 +1,60 @@
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Metrics from '../../src/commands/metrics.js';
+import { METRICS_JSON_SCHEMA } from '../../src/lib/metrics/schema.js';
+import type { MetricsSnapshot } from '../../src/lib/metrics/types.js';
+import { startPrometheusBed, type PrometheusBed } from '../lib/metrics/prometheus-bed.js';
+import { runCommand } from '../lib/releases/run-command.js';
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+describe('aisuite metrics (command, real Prometheus 2.42)', () => {
+  let bed: PrometheusBed;
+  beforeAll(async () => {
+    bed = await startPrometheusBed();
+    await bed.ready();
+  }, 120_000);
+  afterAll(async () => bed?.stop());
+
+  it('--json prints the documented aisuite.metrics/v1 document with numbers for every service', async () => {
+    const run = await runCommand(Metrics, ['--since', '10s', '--json'], { AISUITE_PROMETHEUS_URL: bed.url });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as MetricsSnapshot;
+    const validate = addFormats(new Ajv({ allErrors: true })).compile(METRICS_JSON_SCHEMA);
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.prometheusUrl).toBe(bed.url);
+    for (const row of doc.services.filter((s) => s.service !== 'loki')) {
+      expect(row.requestsPerSecond, row.service).toBeGreaterThan(0);
+      expect(row.latencyP95Seconds, row.service).toBeGreaterThan(0);
+    }
+  });
+
+  it('prints the table for the chosen services (--service, repeatable)', async () => {
+    const run = await runCommand(
+      Metrics,
+      ['--since', '10s', '--service', 'rag', '--service', 'api-gateway'],
+      {
+        AISUITE_PROMETHEUS_URL: bed.url,
+        NO_COLOR: '1',
+      },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^SERVICE\s+UP\s+REQ\/S\s+ERR%\s+P50\s+P95\s+RESTARTS\s+CPU\s+MEM$/m);
+    expect(run.stdout).toMatch(/^api-gateway\s+up/m);
+    expect(run.stdout).not.toMatch(/^embedding/m);
+  });
+
+  it('an unreachable Prometheus exits 6 with an error naming the URL', async () => {
+    const run = await runCommand(Metrics, ['--prometheus-url', bed.deadUrl, '--json']);
+    expect(run.exitCode).toBe(6);
+    const error = JSON.parse(run.stdout) as { error: { code: string; message: string } };
+    expect(error.error.code).toBe('PROMETHEUS_UNREACHABLE');
+    expect(error.error.message).toContain(bed.deadUrl);
+  });
+
+  it('--watch with --json is bad input (exit 2)', async () => {
+    const run = await runCommand(Metrics, ['--watch', '--json', '--prometheus-url', bed.url]);
+    expect(run.exitCode).toBe(2);
+  });
+});
