@@ -69,6 +69,22 @@ describe('node stand-in', () => {
     ]);
   });
 
+  it('carries the Node headers of the same version in /usr/local/include/node, as the official image does', async () => {
+    const result = await runOnce(
+      docker,
+      image,
+      [
+        'sh',
+        '-c',
+        'grep -E "define NODE_(MAJOR|MINOR|PATCH)_VERSION" /usr/local/include/node/node_version.h && test -f /usr/local/include/node/node_api.h',
+      ],
+      { labels },
+    );
+    expect(result.exitCode).toBe(0);
+    const version = [...result.stdout.matchAll(/VERSION (\d+)/g)].map((m) => m[1]).join('.');
+    expect(version).toBe(process.versions.node);
+  });
+
   it('passes a leading flag to node, as the official entrypoint does', async () => {
     const result = await runOnce(docker, image, ['-p', '1 + 41'], { labels });
     expect(result).toMatchObject({ exitCode: 0, stdout: '42\n' });

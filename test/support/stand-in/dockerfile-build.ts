@@ -28,6 +28,11 @@ async function stageContext(opts: BuildOptions): Promise<string> {
       recursive: true,
       verbatimSymlinks: true,
     });
+    // Always present (maybe empty), so the Dockerfile's COPY works with or without headers.
+    await mkdir(path.join(dir, 'node', 'include'), { recursive: true });
+    if (opts.hostNode.includeDir) {
+      await cp(opts.hostNode.includeDir, path.join(dir, 'node', 'include', 'node'), { recursive: true });
+    }
   }
   return dir;
 }

@@ -14,10 +14,18 @@ import { DEBIAN_ROOTFS_TWEAKS } from './debian-rootfs.js';
 export type HostNode = {
   binary: string;
   npmDir: string;
+  /** `<prefix>/include/node` when it holds the headers of this very Node version (node-gyp needs them). */
+  includeDir?: string;
   nodeVersion: string;
   npmVersion: string;
   size: number;
 };
+
+async function headersFor(includeDir: string, version: string): Promise<string | undefined> {
+  const header = await readFile(path.join(includeDir, 'node_version.h'), 'utf8').catch(() => '');
+  const part = (name: string) => new RegExp(`#define NODE_${name}_VERSION (\\d+)`).exec(header)?.[1];
+  return `${part('MAJOR')}.${part('MINOR')}.${part('PATCH')}` === version ? includeDir : undefined;
+}
 
 /** The node binary running this process and the npm that sits next to it (/usr/bin/node -> /usr/lib/node_modules/npm). */
 export async function findHostNode(): Promise<HostNode> {
@@ -27,7 +35,9 @@ export async function findHostNode(): Promise<HostNode> {
     path.join(path.dirname(binary), '..', 'lib', 'node_modules', 'npm');
   const npmPkg = JSON.parse(await readFile(path.join(npmDir, 'package.json'), 'utf8')) as { version: string };
   const { size } = await stat(binary);
-  return { binary, npmDir, nodeVersion: process.versions.node, npmVersion: npmPkg.version, size };
+  const nodeVersion = process.versions.node;
+  const includeDir = await headersFor(path.join(path.dirname(binary), '..', 'include', 'node'), nodeVersion);
+  return { binary, npmDir, includeDir, nodeVersion, npmVersion: npmPkg.version, size };
 }
 
 async function listFiles(dir: string, prefix = ''): Promise<string[]> {
@@ -84,7 +94,12 @@ export async function recipeHashes(hostNode?: HostNode): Promise<Record<StandInN
         kind: recipe.kind,
         base: await hashOf(RECIPES[recipe.base]),
         context: await contextDigest(path.join(CONTEXTS_DIR, recipe.context)),
-        node: node && { version: node.nodeVersion, npm: node.npmVersion, size: node.size },
+        node: node && {
+          version: node.nodeVersion,
+          npm: node.npmVersion,
+          size: node.size,
+          headers: !!node.includeDir,
+        },
       });
     }
     hashes[recipe.name] = value;
