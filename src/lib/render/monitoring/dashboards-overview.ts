@@ -193,10 +193,14 @@ export function overviewDashboard(suite: SuiteSpec): DashboardDef {
             id: 43,
             title: 'RAG dependency errors',
             kind: 'timeseries',
-            description: 'Errors per second calling Postgres, the embedding service or the gateway.',
+            description:
+              'Errors per second calling Postgres, the embedding service or the gateway (0 while none failed).',
             unit: 'short',
             queries: [
-              { expr: sumRate('rag_dependency_errors_total', 'dependency'), legend: '{{dependency}}' },
+              {
+                expr: `${sumRate('rag_dependency_errors_total', 'dependency')} or vector(0)`,
+                legend: '{{dependency}}',
+              },
             ],
             when: has('rag'),
           },
