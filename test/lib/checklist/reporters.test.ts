@@ -116,7 +116,7 @@ describe('JUnit report', () => {
     });
     expect(byId('warn-check').failure).toMatchObject({ type: 'warning' });
     expect(byId('docker-engine').failure).toBeUndefined();
-    expect(root.testsuite.map((s) => s.name)).toEqual(['pre-flight', 'post-deploy']);
+    expect(root.testsuite.map((s) => s.name)).toEqual(['checklist.pre-flight', 'checklist.post-deploy']);
   });
 });
 
