@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { METRIC_CATALOG } from '../../../../src/lib/render/monitoring/metric-catalog.js';
 import { removeTempDirs, renderToTempDir } from './render-dir.js';
 import { freePort, startBinary, type RunningBinary } from './real-binary.js';
 import { SUITES } from './suites.js';
@@ -126,5 +127,16 @@ describe('inhibition in a real Alertmanager', () => {
       'APIGatewayFallbacksRising/api-gateway': false,
       'ScrapeFailures/rag': false,
     });
+  });
+
+  it('exposes the catalogued Alertmanager metrics', async () => {
+    const text = await (await fetch(`${am.url}/metrics`)).text();
+    const names = new Set(
+      text.split('\n').flatMap((l) => (l.startsWith('# TYPE ') ? [l.split(' ')[2]!] : [])),
+    );
+    const missing = METRIC_CATALOG.filter((m) => m.source === 'alertmanager' && !names.has(m.name)).map(
+      (m) => m.name,
+    );
+    expect(missing).toEqual([]);
   });
 });

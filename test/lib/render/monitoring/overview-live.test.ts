@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { dashboardModel } from '../../../../src/lib/render/monitoring/dashboard-model.js';
+import { METRIC_CATALOG } from '../../../../src/lib/render/monitoring/metric-catalog.js';
 import { overviewDashboard } from '../../../../src/lib/render/monitoring/dashboards-overview.js';
 import { renderMonitoring } from '../../../../src/lib/render/monitoring/index.js';
 import { writeRendered } from '../../../../src/lib/render/index.js';
@@ -132,5 +133,14 @@ describe('the AI Suite Overview on a live CPU suite', () => {
     }
     expect(queries).toBeGreaterThan(8);
     expect(empty).toEqual([]);
+  });
+
+  it('has every catalogued Prometheus series (synthetic per-target series and its own metrics)', async () => {
+    const res = await fetch(`${prom!.url}/api/v1/label/__name__/values`);
+    const names = new Set(((await res.json()) as { data: string[] }).data);
+    const missing = METRIC_CATALOG.filter((m) => m.source === 'prometheus' && !names.has(m.name)).map(
+      (m) => m.name,
+    );
+    expect(missing).toEqual([]);
   });
 });
