@@ -3,7 +3,7 @@
  * approvals (`approvals:review`), tokens, roles, grants and the audit log (`rbac:admin`), and
  * `GET /whoami` for any valid token. Errors use the kit's OpenAI envelope.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HttpError, type Service } from '../kit/index.js';
 import { ApprovalError, type ApprovalStatus, type ApprovalStore } from './approvals.js';
@@ -14,6 +14,8 @@ import { RbacError, type RbacStore } from './rbac.js';
 
 export interface AdminDeps {
   svc: Service;
+  /** Where the routes go (a child context of svc.app with its own error handler). */
+  app: FastifyInstance;
   rbac: RbacStore;
   approvals: ApprovalStore;
   metrics: McpMetrics;
@@ -73,7 +75,7 @@ const auditQuery = z
 
 export function registerAdminApi(deps: AdminDeps): void {
   const { svc, rbac, approvals, metrics } = deps;
-  const app = svc.app;
+  const app = deps.app;
   const need = (req: FastifyRequest, perm: string, what: string) =>
     requirePermission(req, rbac, metrics, perm, what);
 

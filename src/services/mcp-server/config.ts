@@ -106,6 +106,11 @@ export const mcpServerEnv = {
     default: './mcp.sqlite',
     doc: 'SQLite file for tokens, roles, grants, audit and approvals (WAL mode; the container uses /data/rbac.sqlite)',
   }),
+  MCP_DB_BUSY_TIMEOUT: env.duration({
+    default: 5_000,
+    max: 60_000,
+    doc: 'how long a database write waits for another process holding the lock (a backup) before answering 503',
+  }),
   RAG_URL: env.url({ default: 'http://rag:8080', doc: 'base URL of the rag service' }),
   GATEWAY_URL: env.url({ default: 'http://api-gateway:8080', doc: 'base URL of the api-gateway' }),
   GATEWAY_API_KEY: env.string({ secret: true, doc: 'bearer key the `chat` tool sends to the gateway' }),

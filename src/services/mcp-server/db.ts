@@ -8,8 +8,14 @@ import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
-/** How long a writer waits for another connection's lock before SQLite gives up with SQLITE_BUSY. */
+/** Default of how long a writer waits for another connection's lock before SQLite gives up with SQLITE_BUSY. */
 export const BUSY_TIMEOUT_MS = 5_000;
+
+/** True for SQLite's "another connection holds the lock" errors (after busy_timeout ran out). */
+export function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
 
 const MIGRATIONS: readonly string[] = [
   `
@@ -71,11 +77,11 @@ const MIGRATIONS: readonly string[] = [
 ];
 
 /** Opens (creating the file and its directory if needed) and migrates the database. */
-export function openDb(file: string): Db {
+export function openDb(file: string, busyTimeoutMs = BUSY_TIMEOUT_MS): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const db = new Database(file);
   // busy_timeout first: the journal-mode switch itself needs a lock another process may hold.
-  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
   const mode = db.pragma('journal_mode = WAL', { simple: true });
   if (file !== ':memory:' && String(mode).toLowerCase() !== 'wal') {
     db.close();

@@ -3,11 +3,11 @@
  * RBAC in SQLite, an approval workflow for destructive tools and per-token rate limits.
  * See docs/MCP.md (agents, roles, approval API) and docs/services.md (variables, metrics).
  */
-import { loadEnv, serviceFromEnv, type RunningService } from '../kit/index.js';
+import { HttpError, loadEnv, serviceFromEnv, type RunningService } from '../kit/index.js';
 import { registerAdminApi } from './admin-api.js';
 import { ApprovalStore } from './approvals.js';
 import { mcpServerEnv } from './config.js';
-import { openDb } from './db.js';
+import { isBusy, openDb } from './db.js';
 import { registerMcpEndpoint } from './mcp-endpoint.js';
 import { createMcpMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
@@ -30,7 +30,7 @@ export async function start(
 ): Promise<RunningService> {
   const cfg = loadEnv(mcpServerEnv, environment);
   const now = opts.now ?? Date.now;
-  const db = openDb(cfg.MCP_DB_PATH);
+  const db = openDb(cfg.MCP_DB_PATH, cfg.MCP_DB_BUSY_TIMEOUT);
   const svc = serviceFromEnv(cfg, { name: 'mcp-server', version: VERSION, bodyLimit: 8 * 1024 * 1024 });
   const metrics = createMcpMetrics(svc.registry);
   const rbac = new RbacStore(db, metrics, now);
@@ -57,8 +57,27 @@ export async function start(
     now,
     baseUrl: () => baseUrl,
   });
-  registerMcpEndpoint({ svc, rbac, metrics, runner, version: VERSION, allowedHosts: () => allowedHosts });
-  registerAdminApi({ svc, rbac, approvals, metrics, allowSelfApproval: cfg.MCP_APPROVAL_ALLOW_SELF });
+  // Routes live in a child context whose error handler turns a database still locked after the busy
+  // timeout into 503 + Retry-After; everything else goes on to the kit's handler (the envelope).
+  void svc.app.register(async (app) => {
+    app.setErrorHandler((err) => {
+      if (!isBusy(err)) throw err;
+      svc.log.warn({ err: (err as Error).message }, 'database busy');
+      throw new HttpError(503, 'The database is busy (locked by another process); retry shortly', {
+        code: 'database_busy',
+        headers: { 'retry-after': '1' },
+      });
+    });
+    registerMcpEndpoint({
+      app,
+      rbac,
+      metrics,
+      runner,
+      version: VERSION,
+      allowedHosts: () => allowedHosts,
+    });
+    registerAdminApi({ svc, app, rbac, approvals, metrics, allowSelfApproval: cfg.MCP_APPROVAL_ALLOW_SELF });
+  });
 
   // The database is the one hard dependency; rag and the gateway failing shows in tool results.
   svc.addCheck({

@@ -7,9 +7,9 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { HttpError, type Service } from '../kit/index.js';
+import { HttpError } from '../kit/index.js';
 import { authenticate, forbidden } from './auth.js';
 import type { McpMetrics } from './metrics.js';
 import { mayCallTool, toolPermission } from './permissions.js';
@@ -18,7 +18,8 @@ import type { ToolRunner } from './tool-runner.js';
 import { TOOLS, type ToolDef } from './tools/index.js';
 
 export interface EndpointDeps {
-  svc: Service;
+  /** Where the routes go (a child context of the service's app with its own error handler). */
+  app: FastifyInstance;
   rbac: RbacStore;
   metrics: McpMetrics;
   runner: ToolRunner;
@@ -94,9 +95,9 @@ function register(server: McpServer, def: ToolDef, runner: ToolRunner, principal
 }
 
 export function registerMcpEndpoint(deps: EndpointDeps): void {
-  const { svc, rbac, metrics } = deps;
+  const { rbac, metrics } = deps;
 
-  svc.app.post('/mcp', async (req: FastifyRequest, reply: FastifyReply) => {
+  deps.app.post('/mcp', async (req: FastifyRequest, reply: FastifyReply) => {
     checkHost(req, deps.allowedHosts());
     const principal = authenticate(req, rbac, metrics);
     // RBAC before the SDK sees the request: a denied call is answered 403 and never reaches a tool.
@@ -146,6 +147,6 @@ export function registerMcpEndpoint(deps: EndpointDeps): void {
       headers: { allow: 'POST' },
     });
   };
-  svc.app.get('/mcp', notAllowed);
-  svc.app.delete('/mcp', notAllowed);
+  deps.app.get('/mcp', notAllowed);
+  deps.app.delete('/mcp', notAllowed);
 }

@@ -6,6 +6,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import type { ApprovalStore } from './approvals.js';
+import { isBusy } from './db.js';
 import type { McpServerConfig } from './config.js';
 import type { McpMetrics } from './metrics.js';
 import { describeRate, type RateLimiter } from './rate-limit.js';
@@ -48,7 +49,21 @@ export class ToolRunner {
     signal: AbortSignal,
   ): Promise<CallToolResult> {
     const t0 = performance.now();
-    const { status, out } = await this.execute(def, rawArgs, principal, signal);
+    const { status, out } = await this.execute(def, rawArgs, principal, signal).catch((e: unknown) => {
+      if (!isBusy(e)) throw e;
+      this.deps.log.warn({ err: (e as Error).message, tool: def.name }, 'database busy');
+      return {
+        status: 'error' as const,
+        out: result(
+          `The approval store is busy; nothing was run. Retry after 1 s.`,
+          {
+            error: 'database_busy',
+            retry_after_seconds: 1,
+          },
+          true,
+        ),
+      };
+    });
     this.deps.metrics.toolCalls.inc({ tool: def.name, status });
     this.deps.metrics.toolDuration.observe({ tool: def.name }, (performance.now() - t0) / 1000);
     this.deps.log.info(

@@ -105,6 +105,47 @@ describe('mcp-server database (child process)', () => {
     expect((await c2.callTool({ name: 'suite_health', arguments: {} })).isError).toBeFalsy();
     await c2.close();
     expect(await second.stop()).toBe(0);
+    // Neither the bootstrap secret nor an issued token ever reaches the logs.
+    for (const p of [first, second]) {
+      expect(p.lines().join('\n')).not.toContain(ADMIN_TOKEN);
+      expect(p.lines().join('\n')).not.toContain(opsToken);
+    }
+  });
+
+  it('a database locked by another process past MCP_DB_BUSY_TIMEOUT answers 503 with Retry-After, then recovers', async () => {
+    const dbPath = path.join(dir, 'busy', 'rbac.sqlite');
+    const proc = await startServiceProcess('mcp-server', {
+      env: { ...env(dbPath), MCP_DB_BUSY_TIMEOUT: '100ms' },
+    });
+    const call = (): Promise<Response> =>
+      fetch(`${proc.url}/mcp`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${ADMIN_TOKEN}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'tools/call',
+          params: { name: 'suite_health', arguments: {} },
+        }),
+      });
+    const other = new Database(dbPath);
+    try {
+      other.exec('BEGIN IMMEDIATE'); // holds the write lock across the awaits below
+      const res = await call();
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('1');
+      expect((await json(res)).error).toMatchObject({ code: 'database_busy', type: 'unavailable_error' });
+      other.exec('ROLLBACK');
+      expect((await call()).status).toBe(200);
+    } finally {
+      if (other.inTransaction) other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(await proc.stop()).toBe(0);
   });
 
   it('many concurrent clients and a second writer process: no SQLITE_BUSY, nothing lost, file intact', async () => {
