@@ -122,6 +122,7 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
       await svc.close();
       await Promise.race([migrated, sleep(1_000)]);
       await pool.end().catch(() => undefined);
+      await Promise.all([embedding.close(), gateway.close()]).catch(() => undefined);
     },
   };
 }

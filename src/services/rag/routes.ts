@@ -85,24 +85,28 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
     measured('query', async () => {
       const q = parseQueryRequest(req.body, cfg);
       const s = store();
-      const col = await s.collection(q.collection);
-      if (!col) {
-        throw new HttpError(404, `collection "${q.collection}" does not exist`, {
-          code: 'collection_not_found',
-          param: 'collection',
-        });
-      }
+      // Embed first and search by name in one statement: the common case costs one round trip to
+      // Postgres; only an empty result is followed by a look at the collection itself.
       const emb = await deps.embedding.embed([q.query]);
       const vector = emb.vectors[0] as number[];
-      if (vector.length !== col.dimension) {
-        throw new HttpError(
-          409,
-          `collection "${col.name}" holds ${col.dimension}-dimensional vectors but the embedding service now ` +
-            `returns ${vector.length} (${emb.model}); re-index the collection after a model change`,
-          { code: 'dimension_mismatch' },
-        );
+      const chunks = await s.search(q.collection, vector, q.top_k);
+      if (chunks.length === 0) {
+        const col = await s.collection(q.collection);
+        if (!col) {
+          throw new HttpError(404, `collection "${q.collection}" does not exist`, {
+            code: 'collection_not_found',
+            param: 'collection',
+          });
+        }
+        if (col.dimension !== vector.length) {
+          throw new HttpError(
+            409,
+            `collection "${col.name}" holds ${col.dimension}-dimensional vectors but the embedding service now ` +
+              `returns ${vector.length} (${emb.model}); re-index the collection after a model change`,
+            { code: 'dimension_mismatch' },
+          );
+        }
       }
-      const chunks = await s.search(col, vector, q.top_k);
       let answer: string | null = null;
       let answerError: { reason: string; message: string } | null = null;
       let answerModel: string | null = null;
@@ -121,7 +125,7 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
         }
       }
       return {
-        collection: col.name,
+        collection: q.collection,
         query: q.query,
         top_k: q.top_k,
         chunks,

@@ -126,9 +126,13 @@ export class RagStore {
     }
   }
 
-  /** The `k` chunks nearest to `vector` by cosine distance (score = cosine similarity). */
-  async search(col: Collection, vector: readonly number[], k: number): Promise<FoundChunk[]> {
-    const r = await this.pool.query<FoundChunk>(searchSql(col.dimension), [col.id, toVector(vector), k]);
+  /**
+   * The `k` chunks of collection `name` nearest to `vector` by cosine distance (score = cosine
+   * similarity), in one round trip. An empty result may mean a missing collection or another
+   * dimension: the caller then asks `collection()` why.
+   */
+  async search(name: string, vector: readonly number[], k: number): Promise<FoundChunk[]> {
+    const r = await this.pool.query<FoundChunk>(searchSql(vector.length), [name, toVector(vector), k]);
     return r.rows;
   }
 
@@ -177,7 +181,7 @@ export function searchSql(dimension: number): string {
   return `SELECT c.doc_id AS document_id, c.chunk_index, c.content AS text,
                  1 - (c.embedding${cast} <=> $2::vector${cast}) AS score, d.metadata
           FROM rag_chunks c JOIN rag_documents d USING (collection_id, doc_id)
-          WHERE c.collection_id = $1 AND c.dim = ${d}
+          WHERE c.collection_id = (SELECT id FROM rag_collections WHERE name = $1) AND c.dim = ${d}
           ORDER BY c.embedding${cast} <=> $2::vector${cast}
           LIMIT $3`;
 }

@@ -1,0 +1,196 @@
+/**
+ * embedding and rag throughput/latency.
+ * - Embeddings per second of the embedding service (hashing backend) at batch 1 and 64, through
+ *   HTTP, against the bare hashing function in this process (baseline: the same texts, same batch).
+ * - RAG query latency p50/p95 at 10,000 chunks (POST /query, answer off, top_k 5: HTTP, query
+ *   embedding, pgvector search), against the bare pgvector SQL statement rag runs, with the same
+ *   query vectors, from this process (target: rag <= 1.5x bare SQL).
+ * Real Postgres 17 + pgvector (the test bed's stand-in image in Docker), real service processes.
+ *
+ * Alone: `npx tsx bench/embedding-rag.ts` (BENCH_EMBED_SECONDS=3 per throughput scenario,
+ * BENCH_RAG_QUERIES=400 timed queries).
+ */
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { hashEmbed } from '../src/services/embedding/hashing.js';
+import { searchSql, toVector } from '../src/services/rag/store.js';
+import { startPostgres } from '../test/support/postgres.js';
+import { startServiceProcess, type ServiceProcess } from '../test/support/service-process.js';
+import { percentile, runIfMain, type BenchResult } from './types.js';
+
+const SECONDS = Number(process.env.BENCH_EMBED_SECONDS ?? 3);
+const QUERIES = Number(process.env.BENCH_RAG_QUERIES ?? 400);
+const CHUNKS = 10_000;
+
+interface Corpus {
+  documents: Array<{ id: string; text: string }>;
+  questions: Array<{ question: string }>;
+}
+const corpus = JSON.parse(
+  readFileSync(new URL('../test/fixtures/rag-corpus/corpus.json', import.meta.url), 'utf8'),
+) as Corpus;
+const sentences = corpus.documents.flatMap((d) => d.text.split(/(?<=\.)\s+/));
+
+/** Texts of a typical chunk length (~400 characters). */
+function texts(n: number, seed = 0): string[] {
+  return Array.from({ length: n }, (_, i) => {
+    const k = (i + seed) * 7;
+    return [0, 1, 2].map((j) => sentences[(k + j * 13) % sentences.length]).join(' ') + ` #${i + seed}`;
+  });
+}
+
+async function timed(fn: () => Promise<number>, seconds: number): Promise<number> {
+  const warmEnd = Date.now() + 300;
+  while (Date.now() < warmEnd) await fn();
+  let items = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) items += await fn();
+  return items / ((performance.now() - t0) / 1000);
+}
+
+async function embeddingThroughput(emb: ServiceProcess): Promise<BenchResult[]> {
+  const http = new Pool(emb.url, { connections: 1 });
+  const out: BenchResult[] = [];
+  try {
+    for (const batch of [1, 64]) {
+      const pool = texts(batch * 16);
+      let n = 0;
+      const next = (): string[] => {
+        n = (n + 1) % 16;
+        return pool.slice(n * batch, n * batch + batch);
+      };
+      const bare = await timed(async () => {
+        for (const t of next()) hashEmbed(t, 384);
+        return batch;
+      }, SECONDS);
+      const service = await timed(async () => {
+        const r = await http.request({
+          path: '/embed',
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ texts: next() }),
+        });
+        const body = (await r.body.json()) as { embeddings: number[][] };
+        if (r.statusCode !== 200 || body.embeddings.length !== batch)
+          throw new Error(`embed failed: ${r.statusCode}`);
+        return batch;
+      }, SECONDS);
+      out.push({
+        name: `embedding hashing, batch ${batch} (embeddings/s)`,
+        value: service,
+        unit: 'emb/s',
+        baseline: { name: 'bare hashEmbed', value: bare },
+        ratio: service / bare,
+      });
+    }
+  } finally {
+    await http.close();
+  }
+  return out;
+}
+
+async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promise<BenchResult[]> {
+  const rag = await startServiceProcess('rag', {
+    timeoutMs: 60_000,
+    env: {
+      DATABASE_URL: databaseUrl,
+      EMBEDDING_URL: emb.url,
+      GATEWAY_URL: 'http://127.0.0.1:9',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  const http = new Pool(rag.url, { connections: 1 });
+  const db = new pg.Client({ connectionString: databaseUrl });
+  try {
+    const post = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+      const r = await http.request({
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const json = (await r.body.json()) as Record<string, unknown>;
+      if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${JSON.stringify(json)}`);
+      return json;
+    };
+    const docs = texts(CHUNKS).map((text, i) => ({ id: `doc-${i}`, text }));
+    for (let i = 0; i < docs.length; i += 1000) {
+      await post('/index', { collection: 'bench', documents: docs.slice(i, i + 1000) });
+    }
+    await db.connect();
+    await db.query("SET hnsw.iterative_scan = 'strict_order'");
+    const col = await db.query<{ id: number; chunks: number }>(
+      "SELECT k.id, (SELECT count(*)::int FROM rag_chunks c WHERE c.collection_id = k.id) AS chunks FROM rag_collections k WHERE name = 'bench'",
+    );
+    const { chunks } = col.rows[0] as { id: number; chunks: number };
+    if (chunks !== CHUNKS) throw new Error(`expected ${CHUNKS} chunks, stored ${chunks}`);
+    const questions = corpus.questions.map((q) => q.question);
+    const vectors = questions.map((q) => toVector(Array.from(hashEmbed(q, 384))));
+    const sql = searchSql(384);
+    const plan = await db.query(`EXPLAIN ${sql}`, ['bench', vectors[0], 5]);
+    const usesIndex = plan.rows.some((r: Record<string, string>) =>
+      /rag_chunks_hnsw_384/.test(Object.values(r)[0] ?? ''),
+    );
+
+    // Warm both paths, then interleave them so drift (caches, CPU) hits both alike.
+    for (let i = 0; i < 50; i++) {
+      await db.query(sql, ['bench', vectors[i % vectors.length], 5]);
+      await post('/query', {
+        collection: 'bench',
+        query: questions[i % questions.length],
+        top_k: 5,
+        answer: false,
+      });
+    }
+    const bare: number[] = [];
+    const full: number[] = [];
+    for (let i = 0; i < QUERIES; i++) {
+      const k = i % questions.length;
+      let t0 = performance.now();
+      const r = await db.query(sql, ['bench', vectors[k], 5]);
+      bare.push(performance.now() - t0);
+      if (r.rows.length !== 5) throw new Error('bare query returned fewer than 5 rows');
+      t0 = performance.now();
+      const q = await post('/query', { collection: 'bench', query: questions[k], top_k: 5, answer: false });
+      full.push(performance.now() - t0);
+      if ((q.chunks as unknown[]).length !== 5) throw new Error('rag query returned fewer than 5 chunks');
+    }
+    const index = usesIndex ? 'HNSW' : 'no index (seq scan)';
+    const res: BenchResult[] = [];
+    for (const p of [50, 95]) {
+      const value = percentile(full, p);
+      const base = percentile(bare, p);
+      res.push({
+        name: `rag /query p${p} at ${CHUNKS} chunks (${index})`,
+        value,
+        unit: 'ms',
+        baseline: { name: `bare pgvector SQL p${p}`, value: base },
+        ratio: value / base,
+        target: '<= 1.5x',
+        met: value / base <= 1.5,
+      });
+    }
+    return res;
+  } finally {
+    await db.end().catch(() => undefined);
+    await http.close();
+    await rag.stop();
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const postgres = await startPostgres();
+  const emb = await startServiceProcess('embedding', {
+    env: { EMBEDDING_BACKEND: 'hashing', LOG_LEVEL: 'warn' },
+  });
+  try {
+    return [...(await embeddingThroughput(emb)), ...(await ragQueryLatency(emb, postgres.url))];
+  } finally {
+    await emb.stop();
+    await postgres.stop();
+  }
+}
+
+await runIfMain(import.meta.url, run);
