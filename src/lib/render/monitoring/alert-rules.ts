@@ -45,8 +45,8 @@ export const RULE_GROUPS: readonly RuleGroupDef[] = [
       },
       {
         alert: 'ScrapeFailures',
-        // A target that is down for good also matches; Alertmanager inhibits this alert while ServiceDown fires.
-        expr: 'avg_over_time(up[10m]) < 0.9',
+        // Flapping, not a slow start (one 0 -> 1 change) or an outage (ServiceDown, which also inhibits this).
+        expr: 'avg_over_time(up[10m]) < 0.9 and on (job, instance) changes(up[10m]) > 2',
         for: '5m',
         severity: 'warning',
         service: '{{ $labels.job }}',
