@@ -5,6 +5,7 @@ import type { Backend } from './backend.js';
 import type { RouterConfig } from './config.js';
 import type { GatewayMetrics } from './metrics.js';
 import { fallbackChain, type RouteDecision } from './routing.js';
+import { callBuffered, type CallHandle } from './upstream-call.js';
 
 export interface ProxyDeps {
   backends: ReadonlyMap<string, Backend>;
@@ -58,12 +59,15 @@ class Ctx {
 }
 
 const TIMEOUT = Symbol('timeout');
+const TIMEOUT_ERR = new Error('upstream timed out');
+const CLIENT_GONE_ERR = new Error('client went away');
 const CLIENT_GONE = Symbol('client gone');
 const DONE_MARK = Buffer.from('data: [DONE]');
 const FRAME_END = Buffer.from('\n\n');
 
-function classify(err: unknown, signal: AbortSignal): Failure {
-  if (signal.reason === TIMEOUT) return { reason: 'timeout', retryable: true, message: 'upstream timed out' };
+function classify(err: unknown, abortReason: unknown): Failure {
+  if (abortReason === TIMEOUT || abortReason === TIMEOUT_ERR)
+    return { reason: 'timeout', retryable: true, message: 'upstream timed out' };
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
@@ -190,8 +194,54 @@ export async function proxyGeneration(
   finish(status);
 }
 
+/**
+ * Turns a complete upstream answer into an outcome: a retryable failure (5xx, 408), a 429, or a
+ * response sent to the client (success, or the client's own 4xx mistake passed through as is).
+ */
+function judge(
+  reply: FastifyReply,
+  ctx: Ctx,
+  backend: Backend,
+  status: number,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+): Outcome {
+  if (status === 429) {
+    return {
+      done: false,
+      failure: {
+        reason: 'rate_limited',
+        retryable: false,
+        message: 'upstream rate limited',
+        retryAfterS: retryAfterSeconds(headers['retry-after']),
+      },
+    };
+  }
+  if (status >= 500 || status === 408) {
+    return {
+      done: false,
+      failure: { reason: `http_${status}`, retryable: true, message: `upstream answered ${status}` },
+    };
+  }
+  ctx.servedBy = backend.name;
+  void reply
+    .code(status)
+    .headers(ctx.headers(backend.name))
+    .type(String(headers['content-type'] ?? 'application/json'))
+    .send(body);
+  return { done: true, status };
+}
+
+function upstreamHeaders(req: FastifyRequest, stream: boolean): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    accept: stream ? 'text/event-stream' : 'application/json',
+    'x-request-id': req.id,
+  };
+}
+
 /** One upstream attempt. Resolves `done` once a response (success or a client error) was sent. */
-async function attempt1(
+function attempt1(
   req: FastifyRequest,
   reply: FastifyReply,
   deps: ProxyDeps,
@@ -199,6 +249,74 @@ async function attempt1(
   backend: Backend,
   path: string,
   stream: boolean,
+): Promise<Outcome> {
+  return stream
+    ? attemptStream(req, reply, deps, ctx, backend, path)
+    : attemptBuffered(req, reply, deps, ctx, backend, path);
+}
+
+/** Non-streamed: the whole upstream body is buffered, so any failure can still fail over. */
+async function attemptBuffered(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: ProxyDeps,
+  ctx: Ctx,
+  backend: Backend,
+  path: string,
+): Promise<Outcome> {
+  const { cfg, metrics } = deps;
+  const started = performance.now();
+  let call: CallHandle | undefined;
+  let abortedBy: Error | undefined;
+  const abort = (why: Error): void => {
+    abortedBy ??= why;
+    call?.abort(why);
+  };
+  const timer = setTimeout(() => abort(TIMEOUT_ERR), cfg.timeoutMs);
+  const onGone = (): void => {
+    if (!reply.raw.writableFinished) abort(CLIENT_GONE_ERR);
+  };
+  reply.raw.once('close', onGone);
+  let outcome: Outcome;
+  try {
+    const res = await callBuffered(
+      backend.pool,
+      {
+        path: backend.basePath + path,
+        headers: upstreamHeaders(req, false),
+        body: req.rawBody ?? JSON.stringify(req.body),
+        timeoutMs: cfg.timeoutMs,
+      },
+      (h) => (call = h),
+    );
+    clearTimeout(timer);
+    reply.raw.off('close', onGone);
+    const ms = performance.now() - started;
+    ctx.upstreamMs += ms;
+    metrics.upstream.observe({ backend: backend.name }, ms / 1000);
+    outcome = judge(reply, ctx, backend, res.statusCode, res.headers, res.body);
+  } catch (err) {
+    clearTimeout(timer);
+    reply.raw.off('close', onGone);
+    const ms = performance.now() - started;
+    ctx.upstreamMs += ms;
+    metrics.upstream.observe({ backend: backend.name }, ms / 1000);
+    outcome =
+      abortedBy === CLIENT_GONE_ERR
+        ? { done: false, failure: { reason: 'client_closed', retryable: false, message: 'client went away' } }
+        : { done: false, failure: classify(err, abortedBy) };
+  }
+  return outcome;
+}
+
+/** Streamed: committed at the first complete SSE event (see relayStream). */
+async function attemptStream(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  deps: ProxyDeps,
+  ctx: Ctx,
+  backend: Backend,
+  path: string,
 ): Promise<Outcome> {
   const { cfg, metrics } = deps;
   const started = performance.now();
@@ -219,55 +337,27 @@ async function attempt1(
     const res = await backend.pool.request({
       method: 'POST',
       path: backend.basePath + path,
-      headers: {
-        'content-type': 'application/json',
-        accept: stream ? 'text/event-stream' : 'application/json',
-        'x-request-id': req.id,
-      },
+      headers: upstreamHeaders(req, true),
       body: req.rawBody ?? JSON.stringify(req.body),
       signal: ac.signal,
       headersTimeout: cfg.timeoutMs,
-      bodyTimeout: stream ? cfg.streamTimeoutMs : cfg.timeoutMs,
+      bodyTimeout: cfg.streamTimeoutMs,
     });
-    const status = res.statusCode;
-    if (status < 200 || status >= 300 || !stream) {
+    if (res.statusCode < 200 || res.statusCode >= 300) {
       const buf = Buffer.from(await res.body.arrayBuffer());
       endAttempt();
-      if (status === 429) {
-        return {
-          done: false,
-          failure: {
-            reason: 'rate_limited',
-            retryable: false,
-            message: 'upstream rate limited',
-            retryAfterS: retryAfterSeconds(res.headers['retry-after']),
-          },
-        };
-      }
-      if (status >= 500 || status === 408) {
-        return {
-          done: false,
-          failure: { reason: `http_${status}`, retryable: true, message: `upstream answered ${status}` },
-        };
-      }
-      // Success, or the client's own mistake (4xx): hand the upstream answer over as it is.
-      ctx.servedBy = backend.name;
-      void reply
-        .code(status)
-        .headers(ctx.headers(backend.name))
-        .type(String(res.headers['content-type'] ?? 'application/json'))
-        .send(buf);
-      return { done: true, status };
+      return judge(reply, ctx, backend, res.statusCode, res.headers, buf);
     }
     return await relayStream(reply, deps, ctx, backend, res.body, ac, started, endAttempt, timer);
   } catch (err) {
     endAttempt();
-    if (ac.signal.reason === CLIENT_GONE)
+    if (ac.signal.reason === CLIENT_GONE) {
       return {
         done: false,
         failure: { reason: 'client_closed', retryable: false, message: 'client went away' },
       };
-    return { done: false, failure: classify(err, ac.signal) };
+    }
+    return { done: false, failure: classify(err, ac.signal.reason) };
   }
 }
 
@@ -356,7 +446,7 @@ async function relayStream(
       if (ctx.clientGone) break;
     }
   } catch (err) {
-    failure = ac.signal.reason === CLIENT_GONE ? undefined : classify(err, ac.signal).message;
+    failure = ac.signal.reason === CLIENT_GONE ? undefined : classify(err, ac.signal.reason).message;
   }
   endAttempt();
   if (ctx.clientGone || ac.signal.reason === CLIENT_GONE) {
@@ -415,7 +505,7 @@ export async function proxyEmbeddings(
       .type(String(res.headers['content-type'] ?? 'application/json'))
       .send(buf);
   } catch (err) {
-    const f = classify(err, new AbortController().signal);
+    const f = classify(err, undefined);
     metrics.failures.inc({ model_group: 'embedding', backend: backend.name, reason: f.reason });
     throw new HttpError(503, `Embedding service unavailable: ${f.message}`, {
       type: 'unavailable_error',
