@@ -1,4 +1,3 @@
-import type { Command } from '@oclif/core';
 import { packageRoot } from '../../../src/lib/paths.js';
 
 export interface InProcessResult {
@@ -12,7 +11,7 @@ export interface InProcessResult {
  * and the exit code the base command chose.
  */
 export async function runCommand(
-  command: typeof Command,
+  command: { run(argv: string[], root: string): Promise<unknown> },
   argv: string[],
   env: Record<string, string | undefined> = {},
 ): Promise<InProcessResult> {
