@@ -83,6 +83,23 @@ export async function runChecks(checks: readonly Check[], options: RunOptions = 
   options.signal?.addEventListener('abort', onInterrupt, { once: true });
 
   const byId = new Map(checks.map((c) => [c.id, c]));
+  // Checks that others wait on start first (longest chain of dependents, then definition order), so a
+  // concurrency bound does not push a chain like rag-index -> rag-query behind a row of quick checks.
+  const depth = new Map<string, number>();
+  const depthOf = (id: string, seen = new Set<string>()): number => {
+    const known = depth.get(id);
+    if (known !== undefined) return known;
+    if (seen.has(id)) return 0;
+    seen.add(id);
+    const children = checks.filter((c) => c.needs.includes(id));
+    const d = children.length === 0 ? 0 : 1 + Math.max(...children.map((c) => depthOf(c.id, seen)));
+    depth.set(id, d);
+    return d;
+  };
+  const order = checks
+    .map((c, index) => ({ c, index, d: depthOf(c.id) }))
+    .sort((a, b) => b.d - a.d || a.index - b.index)
+    .map((x) => x.c);
   const results = new Map<string, CheckResult>();
   const pending = new Set(checks.map((c) => c.id));
   const running = new Set<Promise<void>>();
@@ -172,7 +189,7 @@ export async function runChecks(checks: readonly Check[], options: RunOptions = 
     let progressed = true;
     while (progressed) {
       progressed = false;
-      for (const c of checks) {
+      for (const c of order) {
         if (!pending.has(c.id)) continue;
         if (c.skip !== undefined) {
           pending.delete(c.id);

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { catalog, SERVICE_NAMES, type CatalogOptions } from './catalog.js';
+import { catalog, SERVICE_NAMES, SERVICE_PORT, type CatalogOptions } from './catalog.js';
 import { isValidImageReference } from './images.js';
 import type { AlertReceivers, Phase, Profile, ServiceGroup, ServiceSpec, SuiteSpec } from './types.js';
 
@@ -87,7 +87,17 @@ function withHealthTargets(mcp: ServiceSpec, services: readonly ServiceSpec[]): 
       const path = svc.image.kind === 'package' ? '/health' : svc.readiness!.path;
       return `${svc.name}=http://${svc.name}:${svc.readiness!.port}${path}`;
     });
-  return { ...mcp, environment: { ...mcp.environment, SUITE_HEALTH_TARGETS: targets.join(',') } };
+  // the DNS-rebinding allow-list follows a host port overridden in aisuite.yaml
+  const hostPort = mcp.ports[0]?.host ?? 8020;
+  const allowedHosts = `127.0.0.1:${hostPort},localhost:${hostPort},mcp-server:${SERVICE_PORT}`;
+  return {
+    ...mcp,
+    environment: {
+      ...mcp.environment,
+      SUITE_HEALTH_TARGETS: targets.join(','),
+      MCP_ALLOWED_HOSTS: allowedHosts,
+    },
+  };
 }
 
 /** Build the validated, typed suite for the given options; every bad input is a UserError (exit 2). */

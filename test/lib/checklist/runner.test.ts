@@ -181,6 +181,16 @@ describe('checklist runner', () => {
     expect(results.every((r) => r.status === 'passed')).toBe(true);
   });
 
+  it('starts checks that others wait on first, and still reports in definition order', async () => {
+    const log: string[] = [];
+    const { results } = await runChecks(
+      [check('quick-1'), check('quick-2'), check('rag-index'), check('rag-query', { needs: ['rag-index'] })],
+      { concurrency: 1, createProbe: scripted({}, log) },
+    );
+    expect(log[0]).toBe('rag-index#1');
+    expect(results.map((r) => r.id)).toEqual(['quick-1', 'quick-2', 'rag-index', 'rag-query']);
+  });
+
   it('reports an unfillable check as failed without running it', async () => {
     const log: string[] = [];
     const { results } = await runChecks(

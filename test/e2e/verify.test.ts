@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type Result } from 'execa';
+import { XMLParser } from 'fast-xml-parser';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { VerifyReport } from '../../src/lib/verify/report.js';
+import { assertNoLeftovers } from '../support/docker-leftovers.js';
+import { BIN } from './support/suite.js';
+
+// `aisuite verify` end to end on the real engine, with the stand-in images the e2e global setup built.
+const ctx = inject('e2e');
+let dir: string;
+let configFile: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'aisuite-e2e-verify-'));
+  configFile = path.join(dir, 'aisuite.yaml');
+  // verify picks its own project name and free host ports; this config only points at the test bed's images
+  await writeFile(
+    configFile,
+    stringify({
+      images: ctx.images,
+      build: { nodeImage: ctx.nodeImage, useSystemCa: true },
+      components: { without: ['grafana', 'loki', 'alloy', 'cadvisor'] },
+    }),
+  );
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function verify(
+  reportDir: string,
+  args: string[] = [],
+): Promise<{ result: Result; report: VerifyReport }> {
+  const state = path.join(dir, 'state');
+  const result = await execa(
+    process.execPath,
+    [BIN, 'verify', '--cpu', '--config', configFile, '--report-dir', reportDir, ...args],
+    {
+      reject: false,
+      env: { AISUITE_STATE_DIR: state, NO_COLOR: '1', AISUITE_RENDERER: 'verbose' },
+      timeout: 600_000,
+    },
+  );
+  const file = path.join(reportDir, 'verify.json');
+  if (!existsSync(file))
+    throw new Error(`no report (exit ${result.exitCode}):\n${String(result.stderr).slice(-3000)}`);
+  const report = JSON.parse(await readFile(file, 'utf8')) as VerifyReport;
+  // nothing the run created is left: containers, network, volumes, and the project's state directory
+  await assertNoLeftovers(report.project);
+  expect(existsSync(path.join(state, report.project))).toBe(false);
+  return { result, report };
+}
+
+function junitCases(xml: string): { name: string; failure?: unknown; skipped?: { message: string } }[] {
+  const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as {
+    testsuites: { testsuite: { testcase: unknown }[] | { testcase: unknown } };
+  };
+  const suites = [parsed.testsuites.testsuite].flat();
+  return suites.flatMap((s) => [s.testcase].flat()) as {
+    name: string;
+    failure?: unknown;
+    skipped?: { message: string };
+  }[];
+}
+
+describe('verify --cpu', () => {
+  it('passes on a healthy suite, writes JUnit and JSON, and leaves nothing behind', async () => {
+    const reportDir = path.join(dir, 'healthy');
+    const { result, report } = await verify(reportDir);
+    expect(result.exitCode, `${String(result.stdout)}\n${String(result.stderr).slice(-4000)}`).toBe(0);
+    expect(report.outcome).toBe('passed');
+    expect(report.project).toMatch(/^aisuite-verify-[0-9a-f]{8}$/);
+    expect(report.smoke.map((s) => [s.id, s.status])).toEqual([
+      ['smoke-chat-completion', 'passed'],
+      ['smoke-code-completion', 'passed'],
+      ['smoke-streamed-completion', 'passed'],
+      ['smoke-embedding', 'passed'],
+      ['smoke-rag', 'passed'],
+      ['smoke-mcp', 'passed'],
+      ['smoke-failover', 'passed'],
+    ]);
+    expect(report.checklist?.summary.criticalNotPassed).toBe(0);
+    expect(report.checklist?.checks.find((c) => c.id === 'grafana-overview-dashboard')).toMatchObject({
+      status: 'skipped',
+      reason: 'skipped: without=grafana',
+    });
+    expect(report.teardown?.containers).toBeGreaterThanOrEqual(10);
+    const cases = junitCases(await readFile(path.join(reportDir, 'verify.junit.xml'), 'utf8'));
+    expect(cases.length).toBe(report.smoke.length + (report.checklist?.checks.length ?? 0));
+    expect(cases.filter((c) => c.failure !== undefined)).toEqual([]);
+  });
+
+  it('exits 1 and names the check when a service is broken on purpose, keeps its logs, leaves nothing behind', async () => {
+    const reportDir = path.join(dir, 'broken');
+    // Given the embedding container is stopped right after up (phase 2, no monitoring: a leaner suite)
+    const { result, report } = await verify(reportDir, [
+      '--phase',
+      '2',
+      '--no-monitoring',
+      '--stop-after-up',
+      'embedding',
+    ]);
+    // Then verify fails with exit 1, naming the failed check and smoke test
+    expect(result.exitCode, String(result.stderr).slice(-3000)).toBe(1);
+    expect(String(result.stdout)).toContain('FAILED health-embedding');
+    expect(String(result.stdout)).toContain('FAILED smoke-embedding');
+    expect(report.checklist?.checks.find((c) => c.id === 'embedding-roundtrip')).toMatchObject({
+      status: 'blocked',
+      reason: 'blocked by health-embedding',
+    });
+    expect(report.smoke.find((s) => s.id === 'smoke-mcp')).toMatchObject({
+      status: 'skipped',
+      reason: 'skipped: phase=2',
+    });
+    // and the stopped service's logs are in the report directory
+    expect(report.logs.map((l) => l.service)).toContain('embedding');
+    expect((await readFile(path.join(reportDir, 'logs', 'embedding.log'), 'utf8')).length).toBeGreaterThan(0);
+    const cases = junitCases(await readFile(path.join(reportDir, 'verify.junit.xml'), 'utf8'));
+    expect(cases.find((c) => c.name.startsWith('health-embedding:'))?.failure).toBeDefined();
+    expect(cases.find((c) => c.name.startsWith('smoke-mcp:'))?.skipped).toEqual({
+      message: 'skipped: phase=2',
+    });
+  });
+});
