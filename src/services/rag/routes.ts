@@ -5,7 +5,7 @@ import { chunkText } from './chunker.js';
 import type { EmbeddingClient, GatewayClient } from './dependencies.js';
 import { classify } from './errors.js';
 import type { RagMetrics } from './metrics.js';
-import type { RagStore } from './store.js';
+import { MAX_VECTOR_DIMENSION, type RagStore } from './store.js';
 import { collectionName, parseIndexRequest, parseQueryRequest } from './validate.js';
 
 export interface RagDeps {
@@ -62,6 +62,13 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
       const texts = docs.flatMap((d) => d.pieces);
       // Embed everything before touching the database: an embedding outage stores nothing.
       const emb = await deps.embedding.embed(texts);
+      if (emb.dimension > MAX_VECTOR_DIMENSION) {
+        throw new HttpError(
+          422,
+          `the embedding model ${emb.model} returns ${emb.dimension}-dimensional vectors; pgvector stores at most ${MAX_VECTOR_DIMENSION}`,
+          { code: 'dimension_unsupported' },
+        );
+      }
       let at = 0;
       const toStore = docs.map((d) => ({
         docId: d.id,

@@ -44,8 +44,11 @@ export class DimensionMismatchError extends Error {
   }
 }
 
+/** pgvector's `vector` type holds at most 16,000 dimensions. */
+export const MAX_VECTOR_DIMENSION = 16_000;
+
 function dim(n: number): number {
-  if (!Number.isInteger(n) || n < 1 || n > 16_000) throw new Error(`invalid dimension ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_VECTOR_DIMENSION) throw new Error(`invalid dimension ${n}`);
   return n;
 }
 
@@ -132,6 +135,8 @@ export class RagStore {
    * dimension: the caller then asks `collection()` why.
    */
   async search(name: string, vector: readonly number[], k: number): Promise<FoundChunk[]> {
+    // No collection can hold such vectors; the caller's look at the collection explains why.
+    if (vector.length > MAX_VECTOR_DIMENSION) return [];
     const r = await this.pool.query<FoundChunk>(searchSql(vector.length), [name, toVector(vector), k]);
     return r.rows;
   }

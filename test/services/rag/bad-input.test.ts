@@ -4,7 +4,10 @@
  * envelope naming the field, and nothing is stored (checked in the real database).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceProcess } from '../../support/service-process.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServiceProcess, type ServiceProcess } from '../../support/service-process.js';
 import { post, startRagBed, type RagBed } from './harness.js';
 
 let bed: RagBed;
@@ -164,5 +167,40 @@ describe('rag bad input', () => {
     const text = await (await fetch(`${rag.url}/metrics`)).text();
     expect(text).toMatch(/rag_requests_total\{operation="index",status="client_error"\} [1-9]/);
     expect(text).not.toMatch(/rag_requests_total\{operation="index",status="error"\}/);
+  });
+
+  it('refuses vectors pgvector cannot store (the 30522-dim ONNX test model) with a clear 422', async () => {
+    const models = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models');
+    if (!existsSync(path.join(models, 'vespa-dummy-mlm', 'onnx', 'model.onnx'))) {
+      throw new Error(`ONNX test model missing under ${models}: this test did NOT run`);
+    }
+    const onnx = await startServiceProcess('embedding', {
+      timeoutMs: 60_000,
+      env: {
+        EMBEDDING_BACKEND: 'onnx',
+        EMBEDDING_MODEL: 'vespa-dummy-mlm',
+        MODELS_DIR: models,
+        LOG_LEVEL: 'warn',
+      },
+    });
+    const rag2 = await bed.startRag({ EMBEDDING_URL: onnx.url });
+    try {
+      const before = await snapshot();
+      const r = await post(`${rag2.url}/index`, {
+        collection: 'wide',
+        documents: [{ id: 'a', text: 'wide vectors' }],
+      });
+      expect(r.status).toBe(422);
+      expect(r.json.error.code).toBe('dimension_unsupported');
+      expect(r.json.error.message).toContain('30522');
+      expect(await snapshot()).toBe(before);
+      // a query against a 384-dim collection explains the mismatch instead of failing
+      const q = await post(`${rag2.url}/query`, { collection: 'good', query: 'valid', answer: false });
+      expect(q.status).toBe(409);
+      expect(q.json.error.code).toBe('dimension_mismatch');
+    } finally {
+      await rag2.stop();
+      await onnx.stop();
+    }
   });
 });
