@@ -79,7 +79,18 @@ const MIGRATIONS: readonly string[] = [
 /** Opens (creating the file and its directory if needed) and migrates the database. */
 export function openDb(file: string, busyTimeoutMs = BUSY_TIMEOUT_MS): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (e) {
+    // The usual cause in a container: a volume mounted root-owned while the service runs as a user.
+    const uid = process.getuid?.();
+    throw new Error(
+      `cannot open the database ${file} (${(e as Error).message}); its directory must be writable` +
+        (uid === undefined ? '' : ` by uid ${uid}`),
+      { cause: e },
+    );
+  }
   // busy_timeout first: the journal-mode switch itself needs a lock another process may hold.
   db.pragma(`busy_timeout = ${Math.round(busyTimeoutMs)}`);
   const mode = db.pragma('journal_mode = WAL', { simple: true });

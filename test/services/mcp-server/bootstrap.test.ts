@@ -63,3 +63,24 @@ describe('mcp-server bootstrap token', () => {
     }
   });
 });
+
+describe('mcp-server database location', () => {
+  it('a database that cannot be opened fails the start naming the path, the cause and the uid', async () => {
+    // A directory where the file should be: fails for root too (directory modes would not).
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aisuite-mcp-bad-'));
+    try {
+      const err = await start({
+        PORT: '0',
+        LOG_LEVEL: 'silent',
+        MCP_ADMIN_TOKEN: 'bad-admin-token-0123456789abcdef',
+        MCP_DB_PATH: dir,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).message).toBe(
+        `cannot open the database ${dir} (unable to open database file); its directory must be writable by uid ${process.getuid?.()}`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
