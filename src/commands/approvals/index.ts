@@ -2,13 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { configFlags } from '../../lib/cli/suite-flags.js';
 import type { Approval } from '../../lib/mcp/approvals-client.js';
-
-export const mcpUrlFlag = {
-  'mcp-url': Flags.string({
-    description: 'mcp-server base URL (default: from the suite config)',
-    env: 'AISUITE_MCP_URL',
-  }),
-};
+import { mcpUrlFlag } from '../../lib/mcp/decide-command.js';
 
 export interface ApprovalsResult {
   readonly url: string;

@@ -145,8 +145,9 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
   const without = new Set(options.without);
   const inGroups = catalog(options).filter((svc) => groups.has(svc.group));
   const selectedNames = new Set(inGroups.filter((svc) => !without.has(svc.name)).map((svc) => svc.name));
-  // postgres-exporter only makes sense next to the suite's own Postgres
+  // exporters and shippers only make sense next to what they export or ship to
   if (!selectedNames.has('postgres')) selectedNames.delete('postgres-exporter');
+  if (!selectedNames.has('loki')) selectedNames.delete('alloy');
 
   const services = inGroups
     .filter((svc) => selectedNames.has(svc.name))

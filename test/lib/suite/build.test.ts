@@ -134,6 +134,8 @@ describe('suite model', () => {
     expect(list).not.toEqual(expect.arrayContaining(['grafana']));
     expect(list).toContain('prometheus');
     expect(suite.volumes).not.toContain('loki-data');
+    // Alloy ships logs to Loki: without Loki it goes too, even if not named
+    expect(names({ phase: 3, without: ['loki'] })).not.toContain('alloy');
   });
 
   it('startOrder puts every service after its dependencies', () => {
