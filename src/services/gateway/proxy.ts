@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { HttpError, openAIError } from '../kit/index.js';
 import type { Backend } from './backend.js';
@@ -58,15 +59,13 @@ class Ctx {
   }
 }
 
-const TIMEOUT = Symbol('timeout');
 const TIMEOUT_ERR = new Error('upstream timed out');
 const CLIENT_GONE_ERR = new Error('client went away');
-const CLIENT_GONE = Symbol('client gone');
 const DONE_MARK = Buffer.from('data: [DONE]');
 const FRAME_END = Buffer.from('\n\n');
 
 function classify(err: unknown, abortReason: unknown): Failure {
-  if (abortReason === TIMEOUT || abortReason === TIMEOUT_ERR)
+  if (abortReason === TIMEOUT_ERR)
     return { reason: 'timeout', retryable: true, message: 'upstream timed out' };
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   const code = e.code ?? e.cause?.code ?? '';
@@ -309,8 +308,13 @@ async function attemptBuffered(
   return outcome;
 }
 
-/** Streamed: committed at the first complete SSE event (see relayStream). */
-async function attemptStream(
+/**
+ * Streamed, through undici's dispatch API so each upstream chunk is written straight to the client
+ * (no Readable or async iterator per chunk). The stream is committed at the first complete SSE
+ * event; before that any failure is an ordinary failed attempt (failover still possible), after it
+ * an upstream failure ends the stream with an error event. A slow client pauses the upstream.
+ */
+function attemptStream(
   req: FastifyRequest,
   reply: FastifyReply,
   deps: ProxyDeps,
@@ -319,161 +323,153 @@ async function attemptStream(
   path: string,
 ): Promise<Outcome> {
   const { cfg, metrics } = deps;
-  const started = performance.now();
-  const ac = new AbortController();
-  const timer = setTimeout(() => ac.abort(TIMEOUT), cfg.timeoutMs);
-  const onGone = (): void => {
-    if (!reply.raw.writableFinished) ac.abort(CLIENT_GONE);
-  };
-  reply.raw.once('close', onGone);
-  const endAttempt = (): void => {
-    clearTimeout(timer);
-    reply.raw.off('close', onGone);
-    const ms = performance.now() - started;
-    ctx.upstreamMs += ms;
-    metrics.upstream.observe({ backend: backend.name }, ms / 1000);
-  };
-  try {
-    const res = await backend.pool.request({
-      method: 'POST',
-      path: backend.basePath + path,
-      headers: upstreamHeaders(req, true),
-      body: req.rawBody ?? JSON.stringify(req.body),
-      signal: ac.signal,
-      headersTimeout: cfg.timeoutMs,
-      bodyTimeout: cfg.streamTimeoutMs,
-    });
-    if (res.statusCode < 200 || res.statusCode >= 300) {
-      const buf = Buffer.from(await res.body.arrayBuffer());
-      endAttempt();
-      return judge(reply, ctx, backend, res.statusCode, res.headers, buf);
-    }
-    return await relayStream(reply, deps, ctx, backend, res.body, ac, started, endAttempt, timer);
-  } catch (err) {
-    endAttempt();
-    if (ac.signal.reason === CLIENT_GONE) {
-      return {
-        done: false,
-        failure: { reason: 'client_closed', retryable: false, message: 'client went away' },
-      };
-    }
-    return { done: false, failure: classify(err, ac.signal.reason) };
-  }
-}
-
-/** Resolves when a slow client has taken the buffered data, or has gone. */
-function drained(res: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.once('drain', done);
-    res.once('close', done);
-  });
-}
-
-type Body = AsyncIterable<Buffer> & { destroy(err?: Error): void };
-
-/** Waits for the first complete SSE event (failover still possible), then commits and relays. */
-async function relayStream(
-  reply: FastifyReply,
-  deps: ProxyDeps,
-  ctx: Ctx,
-  backend: Backend,
-  body: Body,
-  ac: AbortController,
-  started: number,
-  endAttempt: () => void,
-  firstTokenTimer: NodeJS.Timeout,
-): Promise<Outcome> {
-  const it = body[Symbol.asyncIterator]();
-  let pending: Buffer = Buffer.alloc(0);
-  let first: Buffer | undefined;
-  while (!first) {
-    const r = await it.next(); // throws on timeout/abort/connection loss: the caller fails over
-    if (r.done) {
-      endAttempt();
-      return {
-        done: false,
-        failure: {
-          reason: 'empty_stream',
-          retryable: true,
-          message: 'upstream stream ended before any event',
-        },
-      };
-    }
-    pending = pending.length ? Buffer.concat([pending, r.value]) : r.value;
-    const cut = pending.lastIndexOf(FRAME_END);
-    if (cut >= 0) {
-      first = pending.subarray(0, cut + 2);
-      pending = pending.subarray(cut + 2);
-    }
-  }
-  clearTimeout(firstTokenTimer); // from here only stream_timeout (silence between chunks) applies
-
-  const { metrics } = deps;
   const res = reply.raw;
-  reply.hijack();
-  ctx.servedBy = backend.name;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    ...ctx.headers(backend.name, started),
-  });
-  let sawDone = first.includes(DONE_MARK);
-  res.write(first);
-  metrics.ttft.observe(
-    { model_group: ctx.route.group, backend: backend.name },
-    (performance.now() - ctx.t0) / 1000,
-  );
+  const started = performance.now();
+  return new Promise<Outcome>((resolve) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let abortedBy: Error | undefined;
+    let statusCode = 0;
+    let headers: Record<string, string | string[] | undefined> = {};
+    let buffered: Buffer[] | undefined; // a non-2xx answer, judged once complete
+    let pending: Buffer = Buffer.alloc(0);
+    let committed = false;
+    let sawDone = false;
+    let settled = false;
+    const abort = (why: Error): void => {
+      abortedBy ??= why;
+      controller?.abort(why);
+    };
+    const firstTokenTimer = setTimeout(() => abort(TIMEOUT_ERR), cfg.timeoutMs);
+    const onGone = (): void => {
+      if (!res.writableFinished) abort(CLIENT_GONE_ERR);
+    };
+    res.once('close', onGone);
+    const settle = (o: Outcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(firstTokenTimer);
+      res.off('close', onGone);
+      const ms = performance.now() - started;
+      ctx.upstreamMs += ms;
+      metrics.upstream.observe({ backend: backend.name }, ms / 1000);
+      resolve(o);
+    };
+    const commit = (first: Buffer): void => {
+      committed = true;
+      clearTimeout(firstTokenTimer); // from here only stream_timeout (silence between chunks) applies
+      reply.hijack();
+      ctx.servedBy = backend.name;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        ...ctx.headers(backend.name, started),
+      });
+      res.write(first);
+      metrics.ttft.observe(
+        { model_group: ctx.route.group, backend: backend.name },
+        (performance.now() - ctx.t0) / 1000,
+      );
+    };
+    const interrupted = (why: string): void => {
+      // Never a silent truncation: the client gets an error event (the openai client throws APIError).
+      metrics.failures.inc({
+        model_group: ctx.route.group,
+        backend: backend.name,
+        reason: 'stream_interrupted',
+      });
+      if (backend.recordFailure()) metrics.cooldowns.inc({ backend: backend.name });
+      deps.log.warn({ backend: backend.name, reason: why }, 'stream interrupted after the first event');
+      const event = openAIError(
+        `Upstream backend "${backend.name}" failed mid-stream: ${why}`,
+        'server_error',
+        'upstream_stream_interrupted',
+      );
+      res.end(`data: ${JSON.stringify(event)}\n\n`);
+    };
 
-  let failure: string | undefined;
-  try {
-    for (;;) {
-      const r = await it.next();
-      if (r.done) break;
-      pending = pending.length ? Buffer.concat([pending, r.value]) : r.value;
-      const cut = pending.lastIndexOf(FRAME_END);
-      if (cut < 0) continue;
-      const out = pending.subarray(0, cut + 2);
-      pending = pending.subarray(cut + 2);
-      if (!sawDone && out.includes(DONE_MARK)) sawDone = true;
-      if (!res.write(out)) await drained(res);
-      if (ctx.clientGone) break;
-    }
-  } catch (err) {
-    failure = ac.signal.reason === CLIENT_GONE ? undefined : classify(err, ac.signal.reason).message;
-  }
-  endAttempt();
-  if (ctx.clientGone || ac.signal.reason === CLIENT_GONE) {
-    body.destroy();
-    res.destroy();
-    return { done: true, status: 499 };
-  }
-  if (failure === undefined && !sawDone) failure = 'upstream stream ended without [DONE]';
-  if (failure !== undefined) {
-    // Never a silent truncation: the client gets an error event (the openai client throws APIError).
-    metrics.failures.inc({
-      model_group: ctx.route.group,
-      backend: backend.name,
-      reason: 'stream_interrupted',
-    });
-    if (backend.recordFailure()) metrics.cooldowns.inc({ backend: backend.name });
-    deps.log.warn({ backend: backend.name, reason: failure }, 'stream interrupted after the first event');
-    const event = openAIError(
-      `Upstream backend "${backend.name}" failed mid-stream: ${failure}`,
-      'server_error',
-      'upstream_stream_interrupted',
+    backend.pool.dispatch(
+      {
+        method: 'POST',
+        path: backend.basePath + path,
+        headers: upstreamHeaders(req, true),
+        body: req.rawBody ?? JSON.stringify(req.body),
+        headersTimeout: cfg.timeoutMs,
+        bodyTimeout: cfg.streamTimeoutMs,
+      },
+      {
+        onRequestStart(c) {
+          controller = c;
+          if (abortedBy) c.abort(abortedBy);
+        },
+        onResponseStart(_c, status, h) {
+          statusCode = status;
+          headers = h;
+          if (status < 200 || status >= 300) buffered = [];
+        },
+        onResponseData(c, chunk) {
+          if (buffered) {
+            buffered.push(chunk);
+            return;
+          }
+          pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+          const cut = pending.lastIndexOf(FRAME_END);
+          if (cut < 0) return;
+          const out = pending.subarray(0, cut + 2);
+          pending = pending.subarray(cut + 2);
+          if (!sawDone && out.includes(DONE_MARK)) sawDone = true;
+          if (!committed) return commit(out);
+          if (!res.write(out)) {
+            c.pause();
+            res.once('drain', () => c.resume());
+          }
+        },
+        onResponseEnd() {
+          if (buffered) {
+            const body = buffered.length === 1 ? (buffered[0] as Buffer) : Buffer.concat(buffered);
+            clearTimeout(firstTokenTimer);
+            res.off('close', onGone);
+            settled = true;
+            const ms = performance.now() - started;
+            ctx.upstreamMs += ms;
+            metrics.upstream.observe({ backend: backend.name }, ms / 1000);
+            return resolve(judge(reply, ctx, backend, statusCode, headers, body));
+          }
+          if (!committed) {
+            return settle({
+              done: false,
+              failure: {
+                reason: 'empty_stream',
+                retryable: true,
+                message: 'upstream stream ended before any event',
+              },
+            });
+          }
+          if (sawDone) res.end(pending.length ? pending : undefined);
+          else interrupted('upstream stream ended without [DONE]');
+          settle({ done: true, status: 200 });
+        },
+        onResponseError(_c, err) {
+          if (abortedBy === CLIENT_GONE_ERR) {
+            if (committed) res.destroy();
+            return settle(
+              committed
+                ? { done: true, status: 499 }
+                : {
+                    done: false,
+                    failure: { reason: 'client_closed', retryable: false, message: 'client went away' },
+                  },
+            );
+          }
+          const f = classify(err, abortedBy);
+          if (!committed) return settle({ done: false, failure: f });
+          interrupted(f.message);
+          settle({ done: true, status: 200 });
+        },
+      },
     );
-    res.end(`data: ${JSON.stringify(event)}\n\n`);
-  } else {
-    res.end(pending.length ? pending : undefined);
-  }
-  return { done: true, status: 200 };
+  });
 }
 
 /** `/v1/embeddings` passthrough: no routing, no retries; unreachable is 503 with Retry-After. */

@@ -8,7 +8,7 @@ import { API_KEY, metric, setFaults, startSuite, type Suite } from './harness.js
 
 let s: Suite;
 beforeAll(async () => {
-  s = await startSuite({ chatEnv: { MOCK_ITL: '15ms' }, codeEnv: { MOCK_ITL: '15ms' } });
+  s = await startSuite({ chatEnv: { MOCK_ITL: '15ms' }, codeEnv: { MOCK_ITL: '0ms' } });
 });
 afterAll(async () => {
   await s?.stop();
@@ -104,6 +104,22 @@ describe('gateway contract (openai client)', () => {
         backend: 'chat',
       }),
     ).toBeGreaterThanOrEqual(1);
+  });
+
+  it('relays a large stream to a slow reader completely (backpressure pauses the upstream)', async () => {
+    const res = await fetch(`${s.gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'code', messages: hello, max_tokens: 6000, seed: 1, stream: true }),
+    });
+    // Given a client that reads nothing for a while (about 1 MB of events queue up)
+    await new Promise((r) => setTimeout(r, 700));
+    const text = await res.text();
+    // Then every event arrives, in order, ending with [DONE]
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    const events = text.split('\n\n').filter(Boolean);
+    expect(events.length).toBeGreaterThan(3000);
+    expect(text).not.toContain('"error"');
   });
 
   it('serves /v1/completions and /v1/models', async () => {
