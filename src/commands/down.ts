@@ -25,7 +25,10 @@ a terminal and needs --yes otherwise.`;
   static override flags = {
     ...configFlags,
     ...lockFlags,
-    volumes: Flags.boolean({ description: 'also remove the named volumes (deletes the data)', env: 'AISUITE_DOWN_VOLUMES' }),
+    volumes: Flags.boolean({
+      description: 'also remove the named volumes (deletes the data)',
+      env: 'AISUITE_DOWN_VOLUMES',
+    }),
     yes: Flags.boolean({ char: 'y', description: 'do not ask for confirmation', env: 'AISUITE_YES' }),
   };
 
@@ -64,7 +67,9 @@ a terminal and needs --yes otherwise.`;
     } else {
       this.log(
         `Removed ${result.containers.length} container(s)` +
-          (result.containers.length > 0 ? ` (${result.containers.map((c) => c.service ?? c.name).join(', ')})` : '') +
+          (result.containers.length > 0
+            ? ` (${result.containers.map((c) => c.service ?? c.name).join(', ')})`
+            : '') +
           `, ${result.networks.length} network(s)` +
           (this.flags.volumes ? `, ${result.volumes.length} volume(s)` : '') +
           ` of project ${project}.`,

@@ -62,7 +62,9 @@ several services each line is prefixed with the service name. --follow streams u
     const all = (await containers.listByProject(project)).sort((a, b) =>
       (a.Labels?.[LABELS.service] ?? '').localeCompare(b.Labels?.[LABELS.service] ?? ''),
     );
-    const selected = this.args.service ? all.filter((c) => c.Labels?.[LABELS.service] === this.args.service) : all;
+    const selected = this.args.service
+      ? all.filter((c) => c.Labels?.[LABELS.service] === this.args.service)
+      : all;
     if (selected.length === 0) {
       const known = all.map((c) => c.Labels?.[LABELS.service]).filter(Boolean);
       throw new UserError(
@@ -70,7 +72,10 @@ several services each line is prefixed with the service name. --follow streams u
           ? `no container of service ${this.args.service} in project ${project}`
           : `no container of project ${project} on this engine`,
         {
-          hint: known.length > 0 ? `Services of ${project}: ${known.join(', ')}` : 'Start the suite with `aisuite up`.',
+          hint:
+            known.length > 0
+              ? `Services of ${project}: ${known.join(', ')}`
+              : 'Start the suite with `aisuite up`.',
           code: 'NO_SUCH_SERVICE',
         },
       );
@@ -89,7 +94,11 @@ several services each line is prefixed with the service name. --follow streams u
       const c = selected[index];
       if (!c) return;
       const service = names[index] as string;
-      const stream = await containers.logStream(c.Id, { follow: this.flags.follow, tail: this.flags.tail, since });
+      const stream = await containers.logStream(c.Id, {
+        follow: this.flags.follow,
+        tail: this.flags.tail,
+        since,
+      });
       await readLogLines(stream, (line, from) => print(service, from, line), { signal: this.signal });
     };
     if (this.flags.follow) {

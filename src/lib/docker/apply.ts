@@ -106,7 +106,15 @@ function runningFrom(containers: readonly Docker.ContainerInfo[]): RunningContai
   return containers.flatMap((c) => {
     const service = c.Labels?.['io.aisuite.service'];
     if (!service) return [];
-    return [{ id: c.Id, service, configHash: c.Labels?.['io.aisuite.config-hash'], state: c.State, created: c.Created }];
+    return [
+      {
+        id: c.Id,
+        service,
+        configHash: c.Labels?.['io.aisuite.config-hash'],
+        state: c.State,
+        created: c.Created,
+      },
+    ];
   });
 }
 
@@ -174,7 +182,12 @@ export async function applySuite(
             if (dryRun) {
               // a dry run changes nothing: no pull, no build; a missing image hashes as missing
               const id = await images.idOf(job.ref);
-              imageResults.push({ ...job, id: id ?? 'missing', action: id ? 'present' : 'missing', seconds: 0 });
+              imageResults.push({
+                ...job,
+                id: id ?? 'missing',
+                action: id ? 'present' : 'missing',
+                seconds: 0,
+              });
               report(id ? 'present' : `missing (would be ${job.kind === 'package' ? 'built' : 'pulled'})`);
               return;
             }
@@ -240,7 +253,9 @@ export async function applySuite(
     const startedGate = new Map(suite.services.map((s) => [s.name, gate()]));
     const readyGate = new Map(suite.services.map((s) => [s.name, gate()]));
     const awaitedHealthy = new Set(
-      suite.services.flatMap((s) => s.dependsOn.filter((d) => d.condition === 'healthy').map((d) => d.service)),
+      suite.services.flatMap((s) =>
+        s.dependsOn.filter((d) => d.condition === 'healthy').map((d) => d.service),
+      ),
     );
     const byName = new Map(entries.map((e) => [e.service, e]));
     return suite.services.map((svc) => ({
@@ -288,7 +303,11 @@ export async function applySuite(
     }));
   };
 
-  const bringUp = async (svc: ServiceSpec, entry: PlanEntry, report: (s: string) => void): Promise<string> => {
+  const bringUp = async (
+    svc: ServiceSpec,
+    entry: PlanEntry,
+    report: (s: string) => void,
+  ): Promise<string> => {
     if (entry.action === 'keep') return entry.containerIds[0] as string;
     if (entry.action === 'start') {
       const id = entry.containerIds[0] as string;
@@ -330,10 +349,21 @@ export async function applySuite(
 
   const describeFailure = async (svc: ServiceSpec, error: Error): Promise<Failure> => {
     const id = ids.get(svc.name);
-    if (error instanceof BlockedError) return { service: svc.name, kind: 'blocked', message: error.message, logs: [] };
-    const logs = id && !(error instanceof WaitError && error.kind === 'aborted') ? await lastLogLines(containers, id, 50) : [];
+    if (error instanceof BlockedError)
+      return { service: svc.name, kind: 'blocked', message: error.message, logs: [] };
+    const logs =
+      id && !(error instanceof WaitError && error.kind === 'aborted')
+        ? await lastLogLines(containers, id, 50)
+        : [];
     if (error instanceof WaitError) {
-      return { service: svc.name, kind: error.kind, message: error.message, state: error.state, health: error.health, logs };
+      return {
+        service: svc.name,
+        kind: error.kind,
+        message: error.message,
+        state: error.state,
+        health: error.health,
+        logs,
+      };
     }
     return { service: svc.name, kind: 'error', message: error.message, logs };
   };
@@ -348,7 +378,14 @@ export async function applySuite(
       plan: entries,
       services: entries
         .filter((e) => e.action !== 'remove')
-        .map((e) => ({ name: e.service, action: e.action, state: 'planned', health: undefined, ports: [], image: '' })),
+        .map((e) => ({
+          name: e.service,
+          action: e.action,
+          state: 'planned',
+          health: undefined,
+          ports: [],
+          image: '',
+        })),
       images: imageResults,
       preflight,
       renderedDir,
@@ -375,7 +412,9 @@ export async function applySuite(
   if (options.signal?.aborted) {
     throw new AisuiteError(
       `interrupted: ${running.length > 0 ? `running: ${running.join(', ')}` : 'no container of the suite is running'}` +
-        (createdNotStarted.size > 0 ? `; removed ${createdNotStarted.size} created but not started container(s)` : ''),
+        (createdNotStarted.size > 0
+          ? `; removed ${createdNotStarted.size} created but not started container(s)`
+          : ''),
       {
         exitCode: ExitCode.INTERRUPTED,
         code: 'INTERRUPTED',
@@ -416,8 +455,11 @@ function failureError(
       for (const l of f.logs) lines.push(`    ${l}`);
     }
   }
-  if (blocked.length > 0) lines.push(`not started (a dependency failed): ${blocked.map((f) => f.service).join(', ')}`);
-  lines.push(running.length > 0 ? `left running: ${running.join(', ')}` : 'no container of the suite is left running');
+  if (blocked.length > 0)
+    lines.push(`not started (a dependency failed): ${blocked.map((f) => f.service).join(', ')}`);
+  lines.push(
+    running.length > 0 ? `left running: ${running.join(', ')}` : 'no container of the suite is left running',
+  );
   const onlyTimeouts = real.length > 0 && real.every((f) => f.kind === 'timeout');
   return new AisuiteError(lines.join('\n'), {
     exitCode: onlyTimeouts ? ExitCode.DEADLINE : ExitCode.CHECK_FAILED,

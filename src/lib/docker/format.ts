@@ -21,7 +21,10 @@ export function formatPlan(entries: readonly PlanEntry[]): string {
 }
 
 export function formatServices(
-  services: readonly (Pick<ServiceState, 'name' | 'state' | 'health' | 'ports'> & { action?: string; readyMs?: number })[],
+  services: readonly (Pick<ServiceState, 'name' | 'state' | 'health' | 'ports'> & {
+    action?: string;
+    readyMs?: number;
+  })[],
 ): string {
   return table(
     ['SERVICE', 'ACTION', 'STATE', 'HEALTH', 'PORTS', 'READY'],

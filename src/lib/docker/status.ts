@@ -67,7 +67,10 @@ export async function describeContainer(
 }
 
 /** Every container of the project (by label) with its state, sorted by service name. */
-export async function listSuiteContainers(containers: ContainerClient, project: string): Promise<ServiceState[]> {
+export async function listSuiteContainers(
+  containers: ContainerClient,
+  project: string,
+): Promise<ServiceState[]> {
   const list = await containers.listByProject(project);
   const states = await Promise.all(list.map((c) => describeContainer(containers, c)));
   return states.sort((a, b) => a.name.localeCompare(b.name));

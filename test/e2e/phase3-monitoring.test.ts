@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DownResult } from '../../src/commands/down.js';
+import type { UpResult } from '../../src/commands/up.js';
+import { assertNoLeftovers, listProjectObjects } from '../support/docker-leftovers.js';
+import { json, TestSuite } from './support/suite.js';
+
+const suite = new TestSuite(inject('e2e'));
+
+beforeAll(async () => {
+  await suite.init();
+});
+
+afterAll(async () => {
+  await suite.cleanup();
+  await assertNoLeftovers(suite.project);
+});
+
+type Targets = { data: { activeTargets: { labels: { job: string }; health: string; lastError: string }[] } };
+
+describe('phase 3, CPU profile, with the monitoring subset that has offline stand-ins', () => {
+  it('comes up, and Prometheus reports every scraped target up', async () => {
+    // Given the stand-in images and no Grafana, Loki, Alloy or cAdvisor (no offline build exists)
+    const result = await suite.run([
+      'up',
+      '--phase',
+      '3',
+      '--cpu',
+      '--without',
+      'grafana,loki,alloy,cadvisor',
+      '--pull',
+      'never',
+      '--json',
+    ]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const up = json<UpResult>(result);
+    expect(up.services.map((s) => s.name).sort()).toEqual(
+      [
+        'alertmanager',
+        'api-gateway',
+        'embedding',
+        'inference-chat',
+        'inference-code',
+        'mcp-server',
+        'node-exporter',
+        'postgres',
+        'postgres-exporter',
+        'prometheus',
+        'rag',
+      ].sort(),
+    );
+    for (const svc of up.services) expect([svc.name, svc.state]).toEqual([svc.name, 'running']);
+
+    // Then every target Prometheus scrapes is up (wait for the first scrapes)
+    const url = `http://127.0.0.1:${suite.ports.prometheus}/api/v1/targets?state=active`;
+    let targets: Targets['data']['activeTargets'] = [];
+    const deadline = Date.now() + 120_000;
+    while (Date.now() < deadline) {
+      targets = ((await (await fetch(url)).json()) as Targets).data.activeTargets;
+      if (targets.length > 0 && targets.every((t) => t.health === 'up')) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    expect(targets.length).toBeGreaterThanOrEqual(8);
+    expect(
+      targets.filter((t) => t.health !== 'up').map((t) => `${t.labels.job}: ${t.health} ${t.lastError}`),
+    ).toEqual([]);
+  });
+
+  it('down keeps the volumes; down --volumes --yes removes them', async () => {
+    const down = json<DownResult>(await suite.run(['down', '--json']));
+    expect(down.containers).toHaveLength(11);
+    expect([...down.keptVolumes].sort()).toEqual(
+      ['alertmanager-data', 'mcp-data', 'postgres-data', 'prometheus-data']
+        .map((v) => `${suite.project}_${v}`)
+        .sort(),
+    );
+    const left = await listProjectObjects(suite.project);
+    expect(left.containers).toEqual([]);
+    expect(left.networks).toEqual([]);
+    expect(left.volumes).toHaveLength(4);
+
+    const refused = await suite.run(['down', '--volumes']);
+    expect(refused.exitCode).toBe(2);
+    expect(String(refused.stderr)).toMatch(/needs confirmation/);
+
+    const removed = json<DownResult>(await suite.run(['down', '--volumes', '--yes', '--json']));
+    expect(removed.volumes).toHaveLength(4);
+    expect(await listProjectObjects(suite.project)).toEqual({ containers: [], networks: [], volumes: [] });
+  });
+});

@@ -1,0 +1,143 @@
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DownResult } from '../../src/commands/down.js';
+import type { StatusResult } from '../../src/commands/status.js';
+import type { UpResult } from '../../src/commands/up.js';
+import { assertNoLeftovers, listProjectObjects } from '../support/docker-leftovers.js';
+import { json, TestSuite } from './support/suite.js';
+
+const docker = new Docker();
+const suite = new TestSuite(inject('e2e'));
+
+async function containerIds(project: string): Promise<Record<string, string>> {
+  const list = await docker.listContainers({
+    all: true,
+    filters: { label: [`io.aisuite.project=${project}`] },
+  });
+  return Object.fromEntries(list.map((c) => [c.Labels['io.aisuite.service'] as string, c.Id]));
+}
+
+beforeAll(async () => {
+  await suite.init();
+});
+
+afterAll(async () => {
+  await suite.cleanup();
+  await assertNoLeftovers(suite.project);
+});
+
+describe('phase 1, CPU profile, on a real engine', () => {
+  let firstIds: Record<string, string> = {};
+
+  it('comes up healthy', async () => {
+    // Given an empty engine for this project, when `up` runs
+    const result = await suite.run(['up', '--phase', '1', '--cpu', '--pull', 'never', '--json']);
+    // Then every phase 1 service was created and is ready
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const up = json<UpResult>(result);
+    expect(up.project).toBe(suite.project);
+    expect(up.plan.map((e) => [e.service, e.action])).toEqual([
+      ['inference-chat', 'create'],
+      ['inference-code', 'create'],
+      ['api-gateway', 'create'],
+    ]);
+    for (const svc of up.services) {
+      expect(svc.state).toBe('running');
+      expect(svc.readyMs).toBeGreaterThan(0);
+    }
+    // and the gateway answers through its published port
+    const ready = await fetch(`http://127.0.0.1:${suite.ports['api-gateway']}/readyz`);
+    expect(ready.status).toBe(200);
+    const models = await fetch(`http://127.0.0.1:${suite.ports['api-gateway']}/v1/models`);
+    expect(models.status).toBe(401); // the gateway requires the generated API key
+    firstIds = await containerIds(suite.project);
+    expect(Object.keys(firstIds).sort()).toEqual(['api-gateway', 'inference-chat', 'inference-code']);
+  });
+
+  it('status shows it', async () => {
+    const result = await suite.run(['status', '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const status = json<StatusResult>(result);
+    expect(status.services.map((s) => [s.name, s.state])).toEqual([
+      ['api-gateway', 'running'],
+      ['inference-chat', 'running'],
+      ['inference-code', 'running'],
+    ]);
+    const gateway = status.services.find((s) => s.name === 'api-gateway');
+    expect(gateway?.ports).toEqual([`127.0.0.1:${suite.ports['api-gateway']}->8080/tcp`]);
+    expect(gateway?.uptimeSeconds).toBeGreaterThanOrEqual(0);
+    expect(gateway?.image).toMatch(/^aisuite\/services:0\.1\.0-[0-9a-f]{12}$/);
+
+    const table = await suite.run(['status']);
+    expect(String(table.stdout)).toMatch(/SERVICE\s+STATE\s+HEALTH\s+PORTS\s+IMAGE\s+UPTIME/);
+  });
+
+  it('a second up recreates nothing (container ids unchanged)', async () => {
+    const result = await suite.run(['up', '--phase', '1', '--cpu', '--pull', 'never', '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const up = json<UpResult>(result);
+    expect(up.plan.map((e) => e.action)).toEqual(['keep', 'keep', 'keep']);
+    expect(await containerIds(suite.project)).toEqual(firstIds);
+  });
+
+  it('--dry-run prints the plan and changes nothing', async () => {
+    const result = await suite.run(['up', '--phase', '1', '--cpu', '--dry-run']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(String(result.stdout)).toMatch(/api-gateway\s+keep\s+running, config unchanged/);
+    expect(await containerIds(suite.project)).toEqual(firstIds);
+  });
+
+  it("changing one service's setting recreates only that service", async () => {
+    // Given a new host port for inference-code only
+    const [newPort] = await (await import('./support/suite.js')).freePorts(1);
+    suite.ports = { ...suite.ports, 'inference-code': newPort as number };
+    await suite.writeConfig();
+    // When up runs again
+    const result = await suite.run(['up', '--phase', '1', '--cpu', '--pull', 'never', '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const up = json<UpResult>(result);
+    // Then only inference-code is recreated; the others keep their containers
+    expect(up.plan.map((e) => [e.service, e.action])).toEqual([
+      ['inference-chat', 'keep'],
+      ['inference-code', 'recreate'],
+      ['api-gateway', 'keep'],
+    ]);
+    const ids = await containerIds(suite.project);
+    expect(ids['inference-chat']).toBe(firstIds['inference-chat']);
+    expect(ids['api-gateway']).toBe(firstIds['api-gateway']);
+    expect(ids['inference-code']).not.toBe(firstIds['inference-code']);
+    const health = await fetch(`http://127.0.0.1:${newPort}/health`);
+    expect(health.status).toBe(200);
+  });
+
+  it('logs shows one service, and prefixes names when several', async () => {
+    const one = await suite.run(['logs', 'api-gateway', '--tail', '5']);
+    expect(one.exitCode, String(one.stderr)).toBe(0);
+    const lines = String(one.stdout).trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(5);
+    expect(lines[0]).toMatch(/^\{/); // JSON log lines, no prefix, no Docker frame header bytes
+
+    const all = await suite.run(['logs', '--tail', '2']);
+    expect(all.exitCode, String(all.stderr)).toBe(0);
+    expect(String(all.stdout)).toMatch(/^inference-chat \| \{/m);
+    expect(String(all.stdout)).toMatch(/^api-gateway {4}\| \{/m);
+
+    const missing = await suite.run(['logs', 'no-such-service']);
+    expect(missing.exitCode).toBe(2);
+    expect(String(missing.stderr)).toMatch(/no container of service no-such-service/);
+  });
+
+  it('down removes the containers and the network', async () => {
+    const result = await suite.run(['down', '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const down = json<DownResult>(result);
+    expect(down.containers.map((c) => c.service).sort()).toEqual([
+      'api-gateway',
+      'inference-chat',
+      'inference-code',
+    ]);
+    expect(down.networks).toEqual([`${suite.project}-net`]);
+    expect(await listProjectObjects(suite.project)).toEqual({ containers: [], networks: [], volumes: [] });
+  });
+});

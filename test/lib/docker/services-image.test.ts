@@ -1,0 +1,90 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  chooseBuildCa,
+  planServicesImage,
+  SYSTEM_CA_BUNDLE,
+} from '../../../src/lib/docker/services-image.js';
+import { syncRenderedDir } from '../../../src/lib/docker/rendered-dir.js';
+
+let root = '';
+beforeAll(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'aisuite-svcimg-'));
+  await mkdir(path.join(root, 'docker'));
+  await mkdir(path.join(root, 'dist', 'services'), { recursive: true });
+  await writeFile(path.join(root, 'docker', 'Dockerfile'), 'FROM scratch\n');
+  await writeFile(path.join(root, 'package.json'), '{"name":"x","version":"1.0.0"}');
+  await writeFile(path.join(root, 'package-lock.json'), '{}');
+  await writeFile(path.join(root, 'dist', 'services', 'main.js'), 'console.log(1)');
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('services image plan', () => {
+  it('tags by package version and content, and lists the context (not the repo)', async () => {
+    const plan = await planServicesImage({ root });
+    expect(plan.ref).toMatch(/^aisuite\/services:\d+\.\d+\.\d+-[0-9a-f]{12}$/);
+    expect([...plan.files.keys()].sort()).toEqual(
+      [
+        '.npmrc',
+        'Dockerfile',
+        'build-ca.crt',
+        'dist/services/main.js',
+        'package-lock.json',
+        'package.json',
+      ].sort(),
+    );
+    expect(plan.nodeImage).toBe('node:20-bookworm-slim');
+    expect((await planServicesImage({ root })).ref).toBe(plan.ref);
+  });
+
+  it('a change in dist, the base image, the CA or the ONNX switch changes the tag', async () => {
+    const base = (await planServicesImage({ root })).ref;
+    expect((await planServicesImage({ root, nodeImage: 'mirror/node:20' })).ref).not.toBe(base);
+    expect((await planServicesImage({ root, withOnnx: true })).ref).not.toBe(base);
+    const ca = path.join(root, 'ca.pem');
+    await writeFile(ca, 'CERT');
+    expect((await planServicesImage({ root, caFile: ca })).ref).not.toBe(base);
+    await writeFile(path.join(root, 'dist', 'services', 'main.js'), 'console.log(2)');
+    expect((await planServicesImage({ root })).ref).not.toBe(base);
+  });
+
+  it('says what is missing', async () => {
+    await expect(planServicesImage({ root, caFile: path.join(root, 'nope.pem') })).rejects.toThrow(
+      /nope\.pem is missing/,
+    );
+    await expect(planServicesImage({ root: path.join(root, 'dist') })).rejects.toThrow(/is missing/);
+  });
+
+  it('chooses the CA: flag, then build.caFile relative to the config, then the system bundle', () => {
+    expect(chooseBuildCa('/a.pem', { caFile: 'b.pem', useSystemCa: true }, '/cfg')).toBe('/a.pem');
+    expect(chooseBuildCa(undefined, { caFile: 'b.pem' }, '/cfg')).toBe('/cfg/b.pem');
+    expect(chooseBuildCa(undefined, { useSystemCa: true })).toBe(SYSTEM_CA_BUNDLE);
+    expect(chooseBuildCa(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('rendered directory', () => {
+  it('writes changed files, leaves unchanged ones alone and removes stale ones, in place', async () => {
+    const dir = path.join(root, 'rendered');
+    const first = await syncRenderedDir(dir, [
+      { path: 'compose.yaml', content: 'a' },
+      { path: 'prometheus/prometheus.yml', content: 'p1' },
+      { path: 'prometheus/rules/old.yml', content: 'r' },
+    ]);
+    expect(first.written.sort()).toEqual([
+      'compose.yaml',
+      'prometheus/prometheus.yml',
+      'prometheus/rules/old.yml',
+    ]);
+    const second = await syncRenderedDir(dir, [
+      { path: 'compose.yaml', content: 'a' },
+      { path: 'prometheus/prometheus.yml', content: 'p2' },
+    ]);
+    expect(second).toEqual({ written: ['prometheus/prometheus.yml'], removed: ['prometheus/rules/old.yml'] });
+    expect(await readFile(path.join(dir, 'prometheus', 'prometheus.yml'), 'utf8')).toBe('p2');
+  });
+});

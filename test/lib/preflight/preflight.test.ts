@@ -1,0 +1,131 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  assertPreflight,
+  checkDisk,
+  checkGpu,
+  checkModels,
+  checkPorts,
+  defaultMinFreeGb,
+  findPortHolder,
+  tryListen,
+} from '../../../src/lib/preflight/index.js';
+import { buildSuite } from '../../../src/lib/suite/build.js';
+import type { SuiteSpec } from '../../../src/lib/suite/types.js';
+
+function suiteWithPorts(ports: Record<string, number>, profile: 'cpu' | 'gpu' = 'cpu'): SuiteSpec {
+  return buildSuite({
+    project: 'pf',
+    phase: 1,
+    profile,
+    monitoring: false,
+    without: [],
+    images: {},
+    ports,
+    bindAddress: '127.0.0.1',
+    alerting: { webhook: [], slack: [], email: [] },
+    packageImage: 'aisuite/services:x',
+    modelsDir: '/nonexistent/models',
+    nGpuLayers: 1,
+    chatModelFile: 'chat.gguf',
+    codeModelFile: 'code.gguf',
+    contextSize: 512,
+    embeddingModel: 'm',
+    lokiRetentionHours: 24,
+  });
+}
+
+const servers: net.Server[] = [];
+async function listen(): Promise<number> {
+  const server = net.createServer();
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+async function freePort(): Promise<number> {
+  const port = await listen();
+  await new Promise((r) => servers.pop()?.close(r));
+  return port;
+}
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+});
+
+describe('ports', () => {
+  it('passes when every host port is free', async () => {
+    const ports = {
+      'inference-chat': await freePort(),
+      'inference-code': await freePort(),
+      'api-gateway': await freePort(),
+    };
+    const check = await checkPorts(suiteWithPorts(ports));
+    expect(check.ok).toBe(true);
+    expect(check.message).toContain(String(ports['api-gateway']));
+  });
+
+  it('names the port, the service and the process that holds it (this test process)', async () => {
+    const taken = await listen();
+    const ports = {
+      'inference-chat': await freePort(),
+      'inference-code': await freePort(),
+      'api-gateway': taken,
+    };
+    const check = await checkPorts(suiteWithPorts(ports));
+    expect(check.ok).toBe(false);
+    expect(check.message).toContain(`127.0.0.1:${taken} (api-gateway) is in use by pid ${process.pid}`);
+    expect(await tryListen('127.0.0.1', taken)).toBe('EADDRINUSE');
+    expect(await findPortHolder(taken)).toMatch(new RegExp(`^pid ${process.pid} \\(`));
+    expect(() => assertPreflight([check])).toThrow(/in use/);
+  });
+
+  it('does not count ports the project itself holds', async () => {
+    const taken = await listen();
+    const ports = {
+      'inference-chat': await freePort(),
+      'inference-code': await freePort(),
+      'api-gateway': taken,
+    };
+    const check = await checkPorts(suiteWithPorts(ports), { own: new Set([taken]) });
+    expect(check.ok).toBe(true);
+  });
+});
+
+describe('disk, models, GPU', () => {
+  it('measures free space on the nearest existing directory', async () => {
+    const ok = await checkDisk('/tmp/does/not/exist/yet', 0);
+    expect(ok).toMatchObject({ ok: true, details: { path: '/tmp' } });
+    const tooMuch = await checkDisk('/tmp', 1_000_000);
+    expect(tooMuch.ok).toBe(false);
+    expect(tooMuch.message).toMatch(/at least 1000000 GB needed/);
+  });
+
+  it('needs 20 GB for the GPU profile by default, configurable', () => {
+    expect(defaultMinFreeGb('gpu', {})).toBe(20);
+    expect(defaultMinFreeGb('cpu', {})).toBe(2);
+    expect(defaultMinFreeGb('gpu', { AISUITE_MIN_FREE_DISK_GB: '5' })).toBe(5);
+  });
+
+  it('reports missing model files and a missing GPU', async () => {
+    const models = checkModels(suiteWithPorts({}, 'gpu'));
+    expect(models.ok).toBe(false);
+    expect(models.message).toContain('/nonexistent/models');
+    const gpu = await checkGpu(async () => ({ available: false, reason: 'nvidia-smi not found' }));
+    expect(gpu).toMatchObject({ ok: false, message: 'no GPU visible: nvidia-smi not found' });
+    const seen = await checkGpu(async () => ({
+      available: true,
+      gpus: [{ index: 0, name: 'NVIDIA H100 80GB HBM3', memoryTotalMiB: 81559 }],
+    }));
+    expect(seen).toMatchObject({ ok: true, message: 'GPU 0: NVIDIA H100 80GB HBM3 (81559 MiB)' });
+  });
+
+  it('combines several failures into one error', () => {
+    expect(() =>
+      assertPreflight([
+        { id: 'disk', ok: false, message: 'disk low', hint: 'free space' },
+        { id: 'gpu', ok: false, message: 'no gpu' },
+        { id: 'engine', ok: true, message: 'ok' },
+      ]),
+    ).toThrow(/pre-flight failed:\n {2}- disk low\n {2}- no gpu/);
+  });
+});
