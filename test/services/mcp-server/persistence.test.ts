@@ -8,7 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startServiceProcess, stopAllServiceProcesses } from '../../support/service-process.js';
+import {
+  runServiceMain,
+  startServiceProcess,
+  stopAllServiceProcesses,
+} from '../../support/service-process.js';
 import {
   ADMIN_TOKEN,
   GATEWAY_KEY,
@@ -45,6 +49,13 @@ describe('mcp-server database (child process)', () => {
   afterAll(async () => {
     await Promise.all([rag?.close(), gateway?.close()]);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('`main.js mcp-server` without MCP_ADMIN_TOKEN exits 2 naming the variable', async () => {
+    const r = await runServiceMain(['mcp-server'], { MCP_DB_PATH: path.join(dir, 'never', 'x.sqlite') });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('MCP_ADMIN_TOKEN=(unset): is required');
+    expect(existsSync(path.join(dir, 'never'))).toBe(false);
   });
 
   it('survives a restart with its roles, tokens, approvals and audit rows (WAL mode)', async () => {
