@@ -96,7 +96,9 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
       // Postgres; only an empty result is followed by a look at the collection itself.
       const emb = await deps.embedding.embed([q.query]);
       const vector = emb.vectors[0] as number[];
-      const chunks = await s.search(q.collection, vector, q.top_k);
+      // A zero vector (the hashing backend on a query of stop words only) has no cosine distance.
+      const searchable = vector.some((x) => x !== 0);
+      const chunks = searchable ? await s.search(q.collection, vector, q.top_k) : [];
       if (chunks.length === 0) {
         const col = await s.collection(q.collection);
         if (!col) {
@@ -118,9 +120,10 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
       let answerError: { reason: string; message: string } | null = null;
       let answerModel: string | null = null;
       if (!q.answer) answerError = { reason: 'not_requested', message: 'answer: false in the request' };
-      else if (chunks.length === 0)
-        answerError = { reason: 'no_context', message: 'the collection has no chunks' };
-      else {
+      else if (chunks.length === 0) {
+        const why = searchable ? 'the collection has no chunks' : 'the query has no searchable words';
+        answerError = { reason: 'no_context', message: why };
+      } else {
         const a = await deps.gateway.answer(q.query, chunks);
         if (a.answer === null) {
           metrics.dependencyErrors.inc({ dependency: 'gateway' });

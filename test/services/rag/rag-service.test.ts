@@ -105,6 +105,17 @@ describe('rag service', () => {
     });
   });
 
+  it('a query of stop words only returns no chunks (not NaN scores) and says why', async () => {
+    const r = await post(`${rag.url}/query`, { collection: 'corpus', query: 'what is it?' });
+    expect(r.status).toBe(200);
+    expect(r.json.chunks).toEqual([]);
+    expect(r.json.answer).toBeNull();
+    expect(r.json.answer_error).toMatchObject({
+      reason: 'no_context',
+      message: 'the query has no searchable words',
+    });
+  });
+
   it('re-indexing a document id replaces its chunks', async () => {
     const long = Array.from({ length: 60 }, (_, i) => `Sentence ${i} about glaciers and ice sheets.`).join(
       ' ',
