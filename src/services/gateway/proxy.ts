@@ -130,10 +130,11 @@ export async function proxyEmbeddings(
   backend: Backend,
   deps: ProxyDeps,
 ): Promise<void> {
-  const t0 = performance.now();
+  const t0 = performance.now() - reply.elapsedTime;
   const { metrics } = deps;
   let status = 503;
   try {
+    const sent = performance.now();
     const res = await backend.pool.request({
       method: 'POST',
       path: `${backend.basePath}/v1/embeddings`,
@@ -144,11 +145,13 @@ export async function proxyEmbeddings(
     });
     const buf = Buffer.from(await res.body.arrayBuffer());
     status = res.statusCode;
-    const upstreamS = (performance.now() - t0) / 1000;
-    metrics.upstream.observe({ backend: backend.name }, upstreamS);
+    const upstreamMs = performance.now() - sent;
+    metrics.upstream.observe({ backend: backend.name }, upstreamMs / 1000);
+    const overheadMs = performance.now() - t0 - upstreamMs;
+    metrics.overhead.observe({ model_group: 'embedding' }, overheadMs / 1000);
     void reply
       .code(status)
-      .headers({ 'x-aisuite-backend': backend.name, 'x-aisuite-overhead-ms': '0.000' })
+      .headers({ 'x-aisuite-backend': backend.name, 'x-aisuite-overhead-ms': overheadMs.toFixed(3) })
       .type(String(res.headers['content-type'] ?? 'application/json'))
       .send(buf);
   } catch (err) {

@@ -34,7 +34,11 @@ afterAll(async () => {
 
 describe('gateway /v1/embeddings passthrough', () => {
   it('returns the embedding service answer and reports it in /health as a soft dependency', async () => {
-    const r = await client.embeddings.create({ model: 'bge', input: ['hello world', 'second text'] });
+    const { data: r, response } = await client.embeddings
+      .create({ model: 'bge', input: ['hello world', 'second text'] })
+      .withResponse();
+    expect(response.headers.get('x-aisuite-backend')).toBe('embedding');
+    expect(Number(response.headers.get('x-aisuite-overhead-ms'))).toBeGreaterThan(0);
     expect(r.data).toHaveLength(2);
     expect(r.data[0]?.embedding).toHaveLength(384);
     const h = (await (await fetch(`${gateway.url}/health`)).json()) as {
