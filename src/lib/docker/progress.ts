@@ -25,7 +25,8 @@ function toTask(step: Step): ListrTask {
       let last = '';
       await step.run?.((line) => {
         last = redact(line);
-        task.output = last;
+        // concurrent steps interleave in line-by-line output: say whose line it is
+        task.output = `${step.title}: ${last}`;
       });
       if (last) task.title = `${step.title}: ${last}`;
       return undefined;
