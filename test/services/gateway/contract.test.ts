@@ -130,6 +130,29 @@ describe('gateway contract (openai client)', () => {
     expect(models.data.map((m) => m.id).sort()).toEqual(['chat', 'code']);
   });
 
+  it('exports the gateway metrics for the requests it served', async () => {
+    const u = s.gateway.url;
+    expect(
+      await metric(u, 'gateway_requests_total', { model_group: 'chat', backend: 'chat', status: '200' }),
+    ).toBeGreaterThan(0);
+    expect(
+      await metric(u, 'gateway_requests_total', { model_group: 'code', backend: 'code', status: '200' }),
+    ).toBeGreaterThan(0);
+    expect(await metric(u, 'gateway_overhead_seconds_count', { model_group: 'chat' })).toBeGreaterThan(0);
+    expect(await metric(u, 'gateway_upstream_duration_seconds_count', { backend: 'code' })).toBeGreaterThan(
+      0,
+    );
+    expect(
+      await metric(u, 'gateway_request_duration_seconds_count', { model_group: 'chat' }),
+    ).toBeGreaterThan(0);
+    expect(await metric(u, 'gateway_backend_state', { backend: 'chat' })).toBe(0);
+    const text = await (await fetch(`${u}/metrics`)).text();
+    expect(text).toContain(
+      'http_requests_total{method="POST",route="/v1/chat/completions",status_code="200"}',
+    );
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+
   it('surfaces errors as the client APIError with status and envelope', async () => {
     const bad = new OpenAI({ baseURL: `${s.gateway.url}/v1`, apiKey: 'wrong', maxRetries: 0 });
     const e401 = await bad.chat.completions
