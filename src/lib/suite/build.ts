@@ -79,23 +79,34 @@ function checkPorts(services: readonly ServiceSpec[]): void {
   }
 }
 
-/** The mcp-server's `suite_health` tool checks every selected service through the suite network. */
-function withHealthTargets(mcp: ServiceSpec, services: readonly ServiceSpec[]): ServiceSpec {
+/**
+ * The mcp-server's environment that depends on the rest of the suite: the health URLs its `suite_health`
+ * tool checks, and the Host values its DNS-rebinding protection accepts (following the published port).
+ */
+function withSuiteEnvironment(
+  mcp: ServiceSpec,
+  services: readonly ServiceSpec[],
+  bindAddress: string,
+): ServiceSpec {
   const targets = services
     .filter((svc) => svc.readiness !== undefined && svc.name !== mcp.name)
     .map((svc) => {
       const path = svc.image.kind === 'package' ? '/health' : svc.readiness!.path;
       return `${svc.name}=http://${svc.name}:${svc.readiness!.port}${path}`;
     });
-  // the DNS-rebinding allow-list follows a host port overridden in aisuite.yaml
-  const hostPort = mcp.ports[0]?.host ?? 8020;
-  const allowedHosts = `127.0.0.1:${hostPort},localhost:${hostPort},mcp-server:${SERVICE_PORT}`;
+  const published = mcp.ports[0]?.host;
+  const hosts = new Set([`${mcp.name}:${mcp.ports[0]?.container ?? 8080}`]);
+  if (published !== undefined) {
+    for (const host of ['127.0.0.1', 'localhost', bindAddress === '0.0.0.0' ? undefined : bindAddress]) {
+      if (host) hosts.add(`${host}:${published}`);
+    }
+  }
   return {
     ...mcp,
     environment: {
       ...mcp.environment,
       SUITE_HEALTH_TARGETS: targets.join(','),
-      MCP_ALLOWED_HOSTS: allowedHosts,
+      MCP_ALLOWED_HOSTS: [...hosts].join(','),
     },
   };
 }
@@ -155,7 +166,7 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
     .map((svc) => ({ ...svc, dependsOn: svc.dependsOn.filter((dep) => selectedNames.has(dep.service)) }));
 
   const withTargets = services.map((svc) =>
-    svc.name === 'mcp-server' ? withHealthTargets(svc, services) : svc,
+    svc.name === 'mcp-server' ? withSuiteEnvironment(svc, services, options.bindAddress) : svc,
   );
   if (services.length === 0) {
     throw new UserError(

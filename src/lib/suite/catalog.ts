@@ -239,7 +239,6 @@ export function catalog(o: CatalogOptions): readonly ServiceSpec[] {
           RAG_URL: internal('rag'),
           GATEWAY_URL: internal('api-gateway'),
           MCP_DB_PATH: '/data/rbac.sqlite',
-          MCP_ALLOWED_HOSTS: `127.0.0.1:8020,localhost:8020,mcp-server:${SERVICE_PORT}`,
         },
         secrets: { MCP_ADMIN_TOKEN: 'mcp-admin-token', GATEWAY_API_KEY: 'gateway-api-key' },
         volumes: [{ volume: 'mcp-data', target: '/data' }],

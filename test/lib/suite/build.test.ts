@@ -113,6 +113,17 @@ describe('suite model', () => {
     expect(Object.keys(gateway.environment)).not.toContain('GATEWAY_API_KEY');
     const mcp = suite.services.find((s) => s.name === 'mcp-server')!;
     expect(mcp.environment.SUITE_HEALTH_TARGETS).toContain('rag=http://rag:8080/health');
+    expect(mcp.environment.MCP_ALLOWED_HOSTS).toBe('mcp-server:8080,127.0.0.1:8020,localhost:8020');
+  });
+
+  it("the mcp-server's allowed Host values follow its published port and bind address", () => {
+    const suite = buildSuite(
+      suiteOptions({ phase: 3, ports: { 'mcp-server': 18020 }, bindAddress: '10.0.0.5' }),
+    );
+    const mcp = suite.services.find((s) => s.name === 'mcp-server')!;
+    expect(mcp.environment.MCP_ALLOWED_HOSTS).toBe(
+      'mcp-server:8080,127.0.0.1:18020,localhost:18020,10.0.0.5:18020',
+    );
   });
 
   it('image and port overrides apply per service', () => {
