@@ -194,14 +194,16 @@ export async function ensureStandInImages(
   return Object.fromEntries(reports.map((report) => [report.name, report.ref]));
 }
 
+/** The aisuite services the stand-ins replace through `images:` / `--image name=ref` (the Node base goes to `build.nodeImage`). */
+export const SERVICE_STAND_INS = [
+  'postgres',
+  'prometheus',
+  'alertmanager',
+  'node-exporter',
+  'postgres-exporter',
+] as const;
+
 /** The `--image name=ref` overrides that point aisuite's services at the stand-ins. */
 export function standInImageOverrides(): Record<string, string> {
-  const { postgres, prometheus, alertmanager } = RECIPES;
-  return {
-    postgres: postgres.ref,
-    prometheus: prometheus.ref,
-    alertmanager: alertmanager.ref,
-    'node-exporter': RECIPES['node-exporter'].ref,
-    'postgres-exporter': RECIPES['postgres-exporter'].ref,
-  };
+  return Object.fromEntries(SERVICE_STAND_INS.map((name) => [name, RECIPES[name].ref]));
 }
