@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEmpty, listByLabel, removeByLabel } from '../support/docker-leftovers.js';
@@ -76,6 +79,44 @@ describe('prometheus stand-in', () => {
   });
 });
 
+describe('prometheus stand-in as aisuite runs it', () => {
+  it('starts with a read-only config folder, a fresh named volume on /prometheus and --web.enable-lifecycle', async () => {
+    // Given a config folder like the rendered one and an empty named volume (the engine copies the
+    // image's /prometheus, owned by nobody, into it)
+    const configDir = await mkdtemp(path.join(os.tmpdir(), 'aisuite-prom-'));
+    await chmod(configDir, 0o755);
+    await writeFile(
+      path.join(configDir, 'prometheus.yml'),
+      'global:\n  scrape_interval: 5s\nscrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: [localhost:9090]\n',
+    );
+    await chmod(path.join(configDir, 'prometheus.yml'), 0o644);
+    const volume = `aisuite-test-prom-${run.slice(0, 8)}`;
+    await docker.createVolume({ Name: volume, Labels: { [TEST_LABEL]: '1', ...labels } });
+    const svc = await startService(docker, images.prometheus!, {
+      port: 9090,
+      cmd: [
+        '--config.file=/etc/prometheus/prometheus.yml',
+        '--storage.tsdb.path=/prometheus',
+        '--storage.tsdb.retention.time=15d',
+        '--web.enable-lifecycle',
+      ],
+      binds: [`${volume}:/prometheus`, `${configDir}:/etc/prometheus:ro`],
+      user: '65534:65534',
+      labels,
+    });
+    try {
+      // Then it is ready, and the lifecycle API reloads the config
+      await waitForHttp(svc.container, `http://127.0.0.1:${svc.port}/-/ready`);
+      const reload = await fetch(`http://127.0.0.1:${svc.port}/-/reload`, { method: 'POST' });
+      expect(reload.status).toBe(200);
+    } finally {
+      await svc.stop();
+      await docker.getVolume(volume).remove();
+      await rm(configDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('alertmanager stand-in', () => {
   it('starts with the default command, answers /-/ready as uid 65534, and has amtool and wget', async () => {
     await withService(images.alertmanager!, 9093, async (svc) => {
@@ -108,6 +149,25 @@ describe('node-exporter stand-in', () => {
       const health = await execIn(svc.container, ['wget', '-q', '--spider', 'http://127.0.0.1:9100/metrics']);
       expect(health.exitCode).toBe(0);
     });
+  });
+});
+
+describe('node-exporter stand-in as aisuite runs it', () => {
+  it('reports the host root filesystem with --path.rootfs=/host, / mounted read-only, user 65534:65534', async () => {
+    const svc = await startService(docker, images['node-exporter']!, {
+      port: 9100,
+      cmd: ['--path.rootfs=/host'],
+      binds: ['/:/host:ro'],
+      user: '65534:65534',
+      labels,
+    });
+    try {
+      await waitForHttp(svc.container, `http://127.0.0.1:${svc.port}/metrics`);
+      const metrics = await (await fetch(`http://127.0.0.1:${svc.port}/metrics`)).text();
+      expect(metrics).toMatch(/^node_filesystem_avail_bytes\{[^}]*mountpoint="\/"[^}]*\} [0-9.e+]+$/m);
+    } finally {
+      await svc.stop();
+    }
   });
 });
 

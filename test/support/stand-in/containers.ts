@@ -134,6 +134,8 @@ export async function startService(
     cmd?: string[];
     env?: string[];
     network?: string;
+    binds?: string[];
+    user?: string;
     labels?: Record<string, string>;
   },
 ): Promise<RunningService> {
@@ -147,7 +149,9 @@ export async function startService(
     HostConfig: {
       PortBindings: { [key]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
       NetworkMode: opts.network,
+      Binds: opts.binds,
     },
+    User: opts.user,
   });
   const stop = () => container.remove({ force: true, v: true });
   try {
