@@ -11,7 +11,7 @@ import { packageVersion } from '../version.js';
 import { ContainerClient } from './containers.js';
 import { containerOptions } from './container-spec.js';
 import { desiredHash, secretEnv } from './desired.js';
-import { createDocker } from './engine.js';
+import { createDocker, pingEngine } from './engine.js';
 import { ensureImage, imageJobs, type ImageOutcome, type PullPolicy } from './ensure-images.js';
 import { ImageClient } from './images.js';
 import { lastLogLines } from './logs.js';
@@ -150,25 +150,19 @@ export async function applySuite(
     {
       title: 'Pre-flight',
       run: async (report) => {
+        // an unreachable engine is the first thing to say (exit 2, with how to start one)
+        await pingEngine(docker);
+        existing = await containers.listByProject(suite.project);
         if (options.preflight === false) {
           report('skipped');
-          existing = await containers.listByProject(suite.project);
           return;
         }
-        // the engine check runs first inside runPreflight; listing needs a reachable engine
-        preflight = await runPreflight(suite, { docker, ownPorts: new Set(), minFreeGb: options.minFreeGb });
-        if (preflight.every((c) => c.ok) || preflight.some((c) => c.id === 'engine' && !c.ok)) {
-          assertPreflight(preflight);
-        }
-        existing = await containers.listByProject(suite.project);
-        // ports held by the project's own containers are not conflicts: check again without them
-        if (preflight.some((c) => !c.ok)) {
-          preflight = await runPreflight(suite, {
-            docker,
-            ownPorts: ownPorts(existing),
-            minFreeGb: options.minFreeGb,
-          });
-        }
+        // ports held by the project's own containers are not conflicts (the plan keeps or frees them)
+        preflight = await runPreflight(suite, {
+          docker,
+          ownPorts: ownPorts(existing),
+          minFreeGb: options.minFreeGb,
+        });
         assertPreflight(preflight);
         report(preflight.map((c) => c.message).join('; '));
       },
@@ -460,6 +454,8 @@ function failureError(
   lines.push(
     running.length > 0 ? `left running: ${running.join(', ')}` : 'no container of the suite is left running',
   );
+  const others = services.filter((s) => s.state !== 'running' && s.state !== 'missing');
+  if (others.length > 0) lines.push(`also left: ${others.map((s) => `${s.name} (${s.state})`).join(', ')}`);
   const onlyTimeouts = real.length > 0 && real.every((f) => f.kind === 'timeout');
   return new AisuiteError(lines.join('\n'), {
     exitCode: onlyTimeouts ? ExitCode.DEADLINE : ExitCode.CHECK_FAILED,
