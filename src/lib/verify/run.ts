@@ -79,6 +79,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
   const docker = options.docker ?? createDocker();
   const generated = options.flags.project === undefined;
   const project = options.flags.project ?? verifyProjectName();
+  const containers = new ContainerClient(docker);
+  if ((await containers.listByProject(project)).length > 0) {
+    throw new UserError(`project ${project} already has containers; verify only tears down what it creates`, {
+      hint: 'Leave out --project (verify picks a unique name), or pick a name no suite uses.',
+      code: 'VERIFY_PROJECT_IN_USE',
+    });
+  }
   const derived =
     (options.ports ?? 'free') === 'free'
       ? await (await import('./ports.js')).writeVerifyConfig(options.flags.config, project)
@@ -92,14 +99,6 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
     profile: 'cpu',
     phase: options.flags.phase ?? '3',
   };
-
-  const containers = new ContainerClient(docker);
-  if ((await containers.listByProject(project)).length > 0) {
-    throw new UserError(`project ${project} already has containers; verify only tears down what it creates`, {
-      hint: 'Leave out --project (verify picks a unique name), or pick a name no suite uses.',
-      code: 'VERIFY_PROJECT_IN_USE',
-    });
-  }
 
   const started = Date.now();
   const phases = { up: 0, smoke: 0, checklist: 0, teardown: 0 };
