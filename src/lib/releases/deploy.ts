@@ -4,7 +4,7 @@ import { ExitCode } from '../exit-codes.js';
 import { withLock } from '../lock/lock.js';
 import type { RenderedFile } from '../render/types.js';
 import type { ResolvedSuite } from '../suite/resolve.js';
-import { postDeployChecklist } from './checklist.js';
+import { describeChecklistFailure, postDeployChecklist } from './checklist.js';
 import { defaultTag } from './content.js';
 import { recordRelease } from './record.js';
 import { revert, type Reporter } from './rollback.js';
@@ -89,7 +89,7 @@ export async function deployRelease<T extends AppliedLike>(
       if (applied && runChecks) {
         checklist = await postDeployChecklist(ctx.resolved, { signal: ctx.signal });
         if (checklist.status === 'failed') {
-          failure = `post-deploy checks failed: ${(checklist.failedCritical ?? []).join(', ') || 'see aisuite checklist'}`;
+          failure = describeChecklistFailure(checklist);
         }
       }
       const record = await recordRelease({

@@ -5,7 +5,7 @@ import { AisuiteError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { RendererName } from '../output.js';
 import { applyRelease, checkReleaseImages, missingImagesError } from './apply-release.js';
-import { postDeployChecklist } from './checklist.js';
+import { describeChecklistFailure, postDeployChecklist } from './checklist.js';
 import { markDeployed } from './record.js';
 import { currentRelease, previousGoodRelease } from './select.js';
 import { corruptStateError, listReleases, readRelease } from './store.js';
@@ -117,7 +117,7 @@ async function applyAndCheck(
     ? {
         result,
         checklist,
-        failure: `post-deploy checks failed: ${(checklist.failedCritical ?? []).join(', ')}`,
+        failure: describeChecklistFailure(checklist),
       }
     : { result, checklist };
 }

@@ -29,6 +29,8 @@ export interface ReleaseChecklist {
   readonly skipped?: number;
   /** Ids of the critical checks that failed. */
   readonly failedCritical?: readonly string[];
+  /** What each failed critical check found (for the failure message and the record). */
+  readonly failures?: readonly { readonly id: string; readonly message: string }[];
   readonly exitCode?: number;
 }
 
