@@ -165,9 +165,14 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
     .map((svc) => applyOverrides(svc, options))
     .map((svc) => ({ ...svc, dependsOn: svc.dependsOn.filter((dep) => selectedNames.has(dep.service)) }));
 
-  const withTargets = services.map((svc) =>
-    svc.name === 'mcp-server' ? withSuiteEnvironment(svc, services, options.bindAddress) : svc,
-  );
+  const withTargets = services.map((svc) => {
+    if (svc.name === 'mcp-server') return withSuiteEnvironment(svc, services, options.bindAddress);
+    // without an embedding service the gateway's /v1/embeddings passthrough is off, not "down"
+    if (svc.name === 'api-gateway' && !selectedNames.has('embedding')) {
+      return { ...svc, environment: { ...svc.environment, EMBEDDING_URL: 'off' } };
+    }
+    return svc;
+  });
   if (services.length === 0) {
     throw new UserError(
       `phase ${options.phase} with --without ${options.without.join(',')} selects no service`,

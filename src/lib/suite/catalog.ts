@@ -182,7 +182,7 @@ export function catalog(o: CatalogOptions): readonly ServiceSpec[] {
         environment: {
           CHAT_BACKEND_URL: internal('inference-chat'),
           CODE_BACKEND_URL: internal('inference-code'),
-          ...(o.phase >= 2 ? { EMBEDDING_URL: internal('embedding') } : {}),
+          EMBEDDING_URL: internal('embedding'),
         },
         secrets: { GATEWAY_API_KEY: 'gateway-api-key' },
         dependsOn: [

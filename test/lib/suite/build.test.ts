@@ -126,6 +126,14 @@ describe('suite model', () => {
     );
   });
 
+  it("the gateway's embeddings passthrough is off when no embedding service is selected", () => {
+    const env = (opts = {}) =>
+      buildSuite(suiteOptions(opts)).services.find((s) => s.name === 'api-gateway')!.environment;
+    expect(env({ phase: 1 }).EMBEDDING_URL).toBe('off');
+    expect(env({ phase: 2 }).EMBEDDING_URL).toBe('http://embedding:8080');
+    expect(env({ phase: 2, without: ['embedding'] }).EMBEDDING_URL).toBe('off');
+  });
+
   it('image and port overrides apply per service', () => {
     const suite = buildSuite(
       suiteOptions({
