@@ -9,6 +9,7 @@ import {
   buildStandInImages,
   ensureStandInImages,
 } from '../support/stand-in/images.js';
+import { BUILD_TIMEOUT_MS } from '../support/stand-in/timeouts.js';
 
 const docker = new Docker();
 let refs: Record<string, string>;
@@ -16,7 +17,7 @@ let refs: Record<string, string>;
 // In beforeAll: a cold build takes a minute or two, more than a test's timeout.
 beforeAll(async () => {
   refs = await ensureStandInImages();
-});
+}, BUILD_TIMEOUT_MS);
 
 describe('stand-in image cache', () => {
   it('builds (or finds) every stand-in and labels it with its recipe hash', async () => {

@@ -17,6 +17,7 @@ import {
   type RunningService,
 } from '../support/stand-in/containers.js';
 import { ensureStandInImages } from '../support/stand-in/images.js';
+import { BUILD_TIMEOUT_MS } from '../support/stand-in/timeouts.js';
 
 // Contracts of the Prometheus-family stand-ins: the upstream images' default command lines, users,
 // ports and the busybox `wget` their healthchecks use.
@@ -33,7 +34,7 @@ beforeAll(async () => {
     'postgres-exporter',
     'postgres',
   ]);
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await removeByLabel(TEST_RUN_LABEL, run, docker);
@@ -53,7 +54,7 @@ async function withService(image: string, port: number, fn: (svc: RunningService
   }
 }
 
-describe('prometheus stand-in', () => {
+describe('prometheus stand-in', { timeout: 180_000 }, () => {
   it('starts with the default command, answers /-/ready as uid 65534, and has promtool and wget', async () => {
     await withService(images.prometheus!, 9090, async (svc) => {
       await waitForHttp(svc.container, `http://127.0.0.1:${svc.port}/-/ready`);
@@ -79,7 +80,7 @@ describe('prometheus stand-in', () => {
   });
 });
 
-describe('prometheus stand-in as aisuite runs it', () => {
+describe('prometheus stand-in as aisuite runs it', { timeout: 180_000 }, () => {
   it('starts with a read-only config folder, a fresh named volume on /prometheus and --web.enable-lifecycle', async () => {
     // Given a config folder like the rendered one and an empty named volume (the engine copies the
     // image's /prometheus, owned by nobody, into it)
@@ -117,7 +118,7 @@ describe('prometheus stand-in as aisuite runs it', () => {
   });
 });
 
-describe('alertmanager stand-in', () => {
+describe('alertmanager stand-in', { timeout: 180_000 }, () => {
   it('starts with the default command, answers /-/ready as uid 65534, and has amtool and wget', async () => {
     await withService(images.alertmanager!, 9093, async (svc) => {
       await waitForHttp(svc.container, `http://127.0.0.1:${svc.port}/-/ready`);
@@ -138,7 +139,7 @@ describe('alertmanager stand-in', () => {
   });
 });
 
-describe('node-exporter stand-in', () => {
+describe('node-exporter stand-in', { timeout: 180_000 }, () => {
   it('serves node_filesystem_avail_bytes on /metrics as uid 65534', async () => {
     await withService(images['node-exporter']!, 9100, async (svc) => {
       await waitForHttp(svc.container, `http://127.0.0.1:${svc.port}/metrics`);
@@ -152,7 +153,7 @@ describe('node-exporter stand-in', () => {
   });
 });
 
-describe('node-exporter stand-in as aisuite runs it', () => {
+describe('node-exporter stand-in as aisuite runs it', { timeout: 180_000 }, () => {
   it('reports the host root filesystem with --path.rootfs=/host, / mounted read-only, user 65534:65534', async () => {
     const svc = await startService(docker, images['node-exporter']!, {
       port: 9100,
@@ -171,7 +172,7 @@ describe('node-exporter stand-in as aisuite runs it', () => {
   });
 });
 
-describe('postgres-exporter stand-in', () => {
+describe('postgres-exporter stand-in', { timeout: 180_000 }, () => {
   it('reports pg_up 1 against the postgres stand-in with DATA_SOURCE_NAME and with DATA_SOURCE_URI/USER/PASS', async () => {
     // Given postgres on a user-defined network, reachable as "db"
     const network = await docker.createNetwork({
@@ -223,7 +224,7 @@ describe('postgres-exporter stand-in', () => {
   });
 });
 
-describe('cleanup', () => {
+describe('cleanup', { timeout: 180_000 }, () => {
   it('left no container, network or volume of this run behind', async () => {
     expect(isEmpty(await listByLabel(TEST_RUN_LABEL, run, docker))).toBe(true);
   });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isEmpty, listByLabel, removeByLabel } from '../support/docker-leftovers.js';
 import { TEST_RUN_LABEL, runOnce } from '../support/stand-in/containers.js';
 import { ensureStandInImages } from '../support/stand-in/images.js';
+import { BUILD_TIMEOUT_MS } from '../support/stand-in/timeouts.js';
 import { findHostNode } from '../support/stand-in/hash.js';
 
 // Contract of aisuite-standin/node:20-bookworm-slim against the official node:20-bookworm-slim layout.
@@ -14,13 +15,13 @@ let image: string;
 
 beforeAll(async () => {
   image = (await ensureStandInImages(['node'])).node!;
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await removeByLabel(TEST_RUN_LABEL, run, docker);
 });
 
-describe('node stand-in', () => {
+describe('node stand-in', { timeout: 180_000 }, () => {
   it('runs node and npm as user node (uid/gid 1000, HOME /home/node)', async () => {
     const host = await findHostNode();
     const result = await runOnce(

@@ -10,6 +10,7 @@ import { isEmpty, listByLabel, removeByLabel } from '../support/docker-leftovers
 import { startPostgres, type StartedPostgres } from '../support/postgres.js';
 import { TEST_LABEL, TEST_RUN_LABEL, execIn, runOnce } from '../support/stand-in/containers.js';
 import { ensureStandInImages } from '../support/stand-in/images.js';
+import { BUILD_TIMEOUT_MS } from '../support/stand-in/timeouts.js';
 
 // Contract of aisuite-standin/pgvector:pg17 against what the official postgres / pgvector image does.
 const docker = new Docker();
@@ -45,14 +46,14 @@ beforeAll(async () => {
   await chmod(path.join(initDir, '03-extension.sql.gz'), 0o644);
   await chmod(path.join(initDir, '01-schema.sql'), 0o644);
   await chmod(path.join(initDir, '02-marker.sh'), 0o644);
-});
+}, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
   await removeByLabel(TEST_RUN_LABEL, run, docker);
   if (initDir) await rm(initDir, { recursive: true, force: true });
 });
 
-describe('pgvector stand-in', () => {
+describe('pgvector stand-in', { timeout: 180_000 }, () => {
   it('initialises POSTGRES_USER/PASSWORD/DB, runs initdb.d once and serves pgvector (HNSW, cosine <=>)', async () => {
     // Given a fresh data volume and init scripts
     const volume = `aisuite-test-pg-${run.slice(0, 8)}`;

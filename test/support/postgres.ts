@@ -100,7 +100,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<St
       container,
       'postgres',
       () => connects({ host, port, user, password, database }),
-      opts.timeoutMs ?? 60_000,
+      opts.timeoutMs ?? 120_000,
     );
     const url = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${host}:${port}/${encodeURIComponent(database)}`;
     return { url, host, port, user, database, password, containerId: container.id, stop };

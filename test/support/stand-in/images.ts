@@ -16,6 +16,7 @@ import {
 } from './recipes.js';
 
 export { HASH_LABEL, NAME_LABEL, RECIPES, STAND_IN_NAMES, type StandInName } from './recipes.js';
+export { BUILD_TIMEOUT_MS } from './timeouts.js';
 
 export type EnsureOptions = {
   /** Progress lines; default: `[stand-in] ...` on stderr. */
