@@ -49,6 +49,19 @@ describe('stand-in image cache', () => {
     }
   });
 
+  it('hashes only the asked-for images and their bases (postgres does not need npm)', async () => {
+    const previous = process.env.AISUITE_STANDIN_NPM_DIR;
+    process.env.AISUITE_STANDIN_NPM_DIR = '/nonexistent/npm';
+    try {
+      const hashes = await recipeHashes(undefined, ['postgres']);
+      expect(Object.keys(hashes).sort()).toEqual(['debian-trixie', 'postgres']);
+      await expect(recipeHashes(undefined, ['node'])).rejects.toThrow(/nonexistent\/npm/);
+    } finally {
+      if (previous === undefined) delete process.env.AISUITE_STANDIN_NPM_DIR;
+      else process.env.AISUITE_STANDIN_NPM_DIR = previous;
+    }
+  });
+
   it('rejects unknown names with the list of known ones', async () => {
     await expect(ensureStandInImages(['grafana'])).rejects.toThrow(
       /unknown stand-in image\(s\): grafana \(known: debian-bookworm/,

@@ -73,8 +73,12 @@ function sha256(value: unknown): string {
  * changed Debian base rebuilds everything built on it. Debootstrap output is not hashed (it is what the
  * mirror serves at build time); the recipe that produces it is.
  */
-export async function recipeHashes(hostNode?: HostNode): Promise<Record<StandInName, string>> {
-  const hashes = {} as Record<StandInName, string>;
+export async function recipeHashes(
+  hostNode?: HostNode,
+  names: readonly StandInName[] = Object.keys(RECIPES) as StandInName[],
+): Promise<Partial<Record<StandInName, string>>> {
+  // Only the asked-for images and their bases: asking for postgres must not depend on finding npm.
+  const hashes: Partial<Record<StandInName, string>> = {};
   const hashOf = async (recipe: Recipe): Promise<string> => {
     const known = hashes[recipe.name];
     if (known) return known;
@@ -105,6 +109,6 @@ export async function recipeHashes(hostNode?: HostNode): Promise<Record<StandInN
     hashes[recipe.name] = value;
     return value;
   };
-  for (const recipe of Object.values(RECIPES)) await hashOf(recipe);
+  for (const name of names) await hashOf(RECIPES[name]);
   return hashes;
 }

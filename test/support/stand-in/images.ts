@@ -98,7 +98,12 @@ export async function buildStandInImages(
   const log = options.log ?? defaultLog;
   const needsNode = wanted.some((name) => name === 'node');
   const hostNode: HostNode | undefined = needsNode ? await findHostNode() : undefined;
-  const hashes = await recipeHashes(hostNode);
+  const hashes = await recipeHashes(hostNode, wanted);
+  const hashFor = (name: StandInName): string => {
+    const hash = hashes[name];
+    if (!hash) throw new Error(`no recipe hash for ${name}`); // a bug: every wanted image and base is hashed
+    return hash;
+  };
 
   const upToDate = async (name: StandInName) =>
     !options.force && (await labelOf(docker, RECIPES[name].ref))?.hash === hashes[name];
@@ -133,7 +138,7 @@ export async function buildStandInImages(
         if (recipe.kind === 'dockerfile') await ensure(recipe.base);
         return limit(recipe.expectedSeconds, async () => {
           const started = Date.now();
-          const labels = { [HASH_LABEL]: hashes[name], [NAME_LABEL]: name };
+          const labels = { [HASH_LABEL]: hashFor(name), [NAME_LABEL]: name };
           const step = (line: string) => log(`${recipe.ref}: ${line}`);
           log(`building ${recipe.ref} (stand-in for ${recipe.replaces})`);
           try {
