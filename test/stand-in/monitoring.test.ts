@@ -139,6 +139,53 @@ describe('alertmanager stand-in', { timeout: 180_000 }, () => {
   });
 });
 
+describe('alertmanager stand-in as aisuite runs it', { timeout: 180_000 }, () => {
+  it('starts with a read-only config folder and a fresh named volume on /alertmanager as 65534', async () => {
+    const configDir = await mkdtemp(path.join(os.tmpdir(), 'aisuite-am-'));
+    await chmod(configDir, 0o755);
+    await writeFile(
+      path.join(configDir, 'alertmanager.yml'),
+      'route:\n  receiver: none\nreceivers:\n  - name: none\n',
+    );
+    await chmod(path.join(configDir, 'alertmanager.yml'), 0o644);
+    const volume = `aisuite-test-am-${run.slice(0, 8)}`;
+    await docker.createVolume({ Name: volume, Labels: { [TEST_LABEL]: '1', ...labels } });
+    const svc = await startService(docker, images.alertmanager!, {
+      port: 9093,
+      cmd: ['--config.file=/etc/alertmanager/alertmanager.yml', '--storage.path=/alertmanager'],
+      binds: [`${volume}:/alertmanager`, `${configDir}:/etc/alertmanager:ro`],
+      user: '65534:65534',
+      labels,
+    });
+    try {
+      await waitForHttp(svc.container, `http://127.0.0.1:${svc.port}/-/ready`);
+      // The API takes a silence, and the data volume is writable by the container's user (65534).
+      const silence = await fetch(`http://127.0.0.1:${svc.port}/api/v2/silences`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          matchers: [{ name: 'alertname', value: 'Test', isRegex: false, isEqual: true }],
+          startsAt: new Date().toISOString(),
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          createdBy: 'aisuite-test',
+          comment: 'stand-in contract',
+        }),
+      });
+      expect(silence.status).toBe(200);
+      const write = await execIn(svc.container, [
+        'sh',
+        '-c',
+        'id -u && touch /alertmanager/.probe && rm /alertmanager/.probe',
+      ]);
+      expect(write).toMatchObject({ exitCode: 0, stdout: '65534\n' });
+    } finally {
+      await svc.stop();
+      await docker.getVolume(volume).remove();
+      await rm(configDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('node-exporter stand-in', { timeout: 180_000 }, () => {
   it('serves node_filesystem_avail_bytes on /metrics as uid 65534', async () => {
     await withService(images['node-exporter']!, 9100, async (svc) => {
