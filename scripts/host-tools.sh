@@ -10,6 +10,8 @@ missing=""
 command -v promtool >/dev/null 2>&1 || missing="$missing prometheus"
 command -v amtool >/dev/null 2>&1 || missing="$missing prometheus-alertmanager"
 command -v debootstrap >/dev/null 2>&1 || missing="$missing debootstrap"
+# mmdebstrap bootstraps the stand-in images' Debian bases with half the CPU of debootstrap
+command -v mmdebstrap >/dev/null 2>&1 || missing="$missing mmdebstrap"
 command -v docker-compose >/dev/null 2>&1 || missing="$missing docker-compose"
 
 if [ -n "$missing" ]; then
@@ -29,5 +31,5 @@ if [ -n "$missing" ]; then
     exit 1
   fi
 fi
-say "promtool, amtool, debootstrap and docker-compose present"
+say "promtool, amtool, debootstrap, mmdebstrap and docker-compose present"
 exec sh "$(dirname "$0")/ensure-docker.sh"

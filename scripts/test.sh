@@ -7,4 +7,7 @@ sh scripts/host-tools.sh
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi
+# build the offline stand-in images once, up front (cached by content; seconds when nothing changed), so
+# no test hook waits on a cold build
+npm run stand-in-images
 npm test -- "$@"

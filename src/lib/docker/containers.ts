@@ -48,11 +48,15 @@ export class ContainerClient {
     });
   }
 
-  /** Remove (forcefully: a running container is killed); a missing container is fine. Volumes are kept. */
+  /**
+   * Remove (forcefully: a running container is killed); a missing container is fine. Named volumes are
+   * kept; anonymous ones (an image's VOLUME that the suite does not mount) go with the container, since
+   * nothing could find them again (they carry no labels).
+   */
   async remove(id: string): Promise<void> {
     await traced('remove', short(id), async () => {
       try {
-        await this.docker.getContainer(id).remove({ force: true, v: false });
+        await this.docker.getContainer(id).remove({ force: true, v: true });
       } catch (error) {
         const status = statusOf(error);
         // 409: removal already in progress
