@@ -156,8 +156,12 @@ export class HttpWait implements WaitStrategy {
       target,
       options,
       async () => {
+        // A ref'd timer, not AbortSignal.timeout (unref'd): a published port whose container does not
+        // answer can leave fetch pending with nothing else keeping the event loop alive.
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), this.requestTimeoutMs);
         try {
-          const response = await fetch(this.url, { signal: AbortSignal.timeout(this.requestTimeoutMs) });
+          const response = await fetch(this.url, { signal: controller.signal });
           await response.body?.cancel();
           this.lastStatus = `HTTP ${response.status}`;
           return response.status >= 200 && response.status < 300;
@@ -166,6 +170,8 @@ export class HttpWait implements WaitStrategy {
             ? String(((error as Error).cause as Error).message ?? (error as Error).cause)
             : (error as Error).message;
           return false;
+        } finally {
+          clearTimeout(timer);
         }
       },
       () => `GET ${this.url}: ${this.lastStatus}`,
