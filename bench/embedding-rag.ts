@@ -120,6 +120,8 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
       await post('/index', { collection: 'bench', documents: docs.slice(i, i + 1000) });
     }
     await db.connect();
+    // Settle the planner's statistics after the bulk load (autovacuum would do it a bit later).
+    await db.query('ANALYZE rag_chunks; ANALYZE rag_documents; ANALYZE rag_collections');
     await db.query("SET hnsw.iterative_scan = 'strict_order'");
     const col = await db.query<{ id: number; chunks: number }>(
       "SELECT k.id, (SELECT count(*)::int FROM rag_chunks c WHERE c.collection_id = k.id) AS chunks FROM rag_collections k WHERE name = 'bench'",
