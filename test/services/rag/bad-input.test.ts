@@ -169,6 +169,35 @@ describe('rag bad input', () => {
     expect(text).not.toMatch(/rag_requests_total\{operation="index",status="error"\}/);
   });
 
+  it('refuses to mix dimensions in a collection (409) and rolls the whole request back', async () => {
+    const narrow = await startServiceProcess('embedding', {
+      env: { EMBEDDING_DIM: '256', LOG_LEVEL: 'warn' },
+    });
+    const rag2 = await bed.startRag({ EMBEDDING_URL: narrow.url });
+    try {
+      const before = await snapshot();
+      const r = await post(`${rag2.url}/index`, {
+        collection: 'good',
+        documents: [
+          { id: 'a', text: 'replacement that must not land' },
+          { id: 'new', text: 'nor this one' },
+        ],
+      });
+      expect(r.status).toBe(409);
+      expect(r.json.error.code).toBe('dimension_mismatch');
+      expect(await snapshot()).toBe(before);
+      const still = await post(`${rag.url}/query`, {
+        collection: 'good',
+        query: 'valid document',
+        answer: false,
+      });
+      expect(still.json.chunks[0].text).toBe('a valid document');
+    } finally {
+      await rag2.stop();
+      await narrow.stop();
+    }
+  });
+
   it('refuses vectors pgvector cannot store (the 30522-dim ONNX test model) with a clear 422', async () => {
     const models = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models');
     if (!existsSync(path.join(models, 'vespa-dummy-mlm', 'onnx', 'model.onnx'))) {
