@@ -95,7 +95,7 @@ function withSuiteEnvironment(
       return `${svc.name}=http://${svc.name}:${svc.readiness!.port}${path}`;
     });
   const published = mcp.ports[0]?.host;
-  const hosts = new Set([`${mcp.name}:${mcp.ports[0]?.container ?? 8080}`]);
+  const hosts = new Set([`${mcp.name}:${mcp.ports[0]?.container ?? SERVICE_PORT}`]);
   if (published !== undefined) {
     for (const host of ['127.0.0.1', 'localhost', bindAddress === '0.0.0.0' ? undefined : bindAddress]) {
       if (host) hosts.add(`${host}:${published}`);
