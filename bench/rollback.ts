@@ -44,6 +44,16 @@ async function nodeImage(docker: Docker): Promise<string> {
   return newest ?? 'aisuite-standin/node:20-bookworm-slim';
 }
 
+/**
+ * The newest services image already on the engine for the package services, so the bench measures
+ * rollback and up, not an image build (none present: `up` builds one).
+ */
+async function servicesImage(docker: Docker): Promise<Record<string, string>> {
+  const images = await docker.listImages({ filters: { reference: ['aisuite/services'] } });
+  const ref = images.sort((a, b) => b.Created - a.Created)[0]?.RepoTags?.[0];
+  return ref ? { 'inference-chat': ref, 'inference-code': ref, 'api-gateway': ref } : {};
+}
+
 export async function run(): Promise<BenchResult[]> {
   const docker = new Docker();
   const project = `bench-rb-${randomBytes(3).toString('hex')}`;
@@ -57,7 +67,7 @@ export async function run(): Promise<BenchResult[]> {
   const portB = await freePort();
   const base = {
     project,
-    images: standInImageOverrides(),
+    images: { ...standInImageOverrides(), ...(await servicesImage(docker)) },
     build: { nodeImage: await nodeImage(docker), useSystemCa: true },
   };
   const configA = path.join(dir, 'a.yaml');
