@@ -1,5 +1,7 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Metrics from '../../src/commands/metrics.js';
 import { METRICS_JSON_SCHEMA } from '../../src/lib/metrics/schema.js';
@@ -51,6 +53,35 @@ describe('aisuite metrics (command, real Prometheus 2.42)', () => {
     const error = JSON.parse(run.stdout) as { error: { code: string; message: string } };
     expect(error.error.code).toBe('PROMETHEUS_UNREACHABLE');
     expect(error.error.message).toContain(bed.deadUrl);
+  });
+
+  it('--watch refreshes until Ctrl-C, then exits 0', async () => {
+    // the development entry point runs the TypeScript sources (no build needed)
+    const dev = fileURLToPath(new URL('../../bin/dev.js', import.meta.url));
+    const child = execa(
+      process.execPath,
+      ['--import', 'tsx', dev, 'metrics', '--watch', '--interval', '1', '--since', '10s'],
+      {
+        env: { AISUITE_PROMETHEUS_URL: bed.url, NO_COLOR: '1' },
+        reject: false,
+      },
+    );
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no second refresh: ${out}`)), 60_000);
+      child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        // without a terminal every refresh prints a whole block
+        if ((out.match(/^SERVICE\s+UP/gm) ?? []).length >= 2) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill('SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    expect(out).toMatch(/^rag\s+up/m);
   });
 
   it('--watch with --json is bad input (exit 2)', async () => {
