@@ -163,7 +163,7 @@ async function verifyEndToEnd(): Promise<BenchResult> {
     const ms = performance.now() - started;
     if (second.exitCode !== 0) {
       throw new Error(
-        `verify failed (exit ${second.exitCode}, first run ${first.exitCode}): ${String(second.stdout)}`,
+        `verify failed (exit ${second.exitCode}, first run ${first.exitCode}):\n${String(second.stdout)}\n${String(second.stderr).slice(-3000)}`,
       );
     }
     return {

@@ -84,6 +84,8 @@ export class DockerProbe implements Probe {
       return fail(`no containers with label ${LABELS.project}=${spec.project}`, observed);
     }
     if (problems.length > 0) return fail(problems.join('; '), observed);
-    return pass(`${containers.length} containers running, none restarting`, observed);
+    const n = containers.length;
+    const restarts = maxRestarts === 0 ? ', none restarted' : '';
+    return pass(`${n} container${n === 1 ? '' : 's'} running${restarts}`, observed);
   }
 }

@@ -77,7 +77,7 @@ describe('docker probe against the real engine', () => {
     const probe = createProbe({ kind: 'docker', check: 'containers', project, services: ['web'] });
     expect(await probe.run(ctx())).toMatchObject({
       ok: true,
-      message: '1 containers running, none restarting',
+      message: '1 container running, none restarted',
     });
 
     // When a service has no container
