@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
+import { configFlags } from '../lib/cli/suite-flags.js';
 import { UserError } from '../lib/errors.js';
 import type { MetricsSnapshot } from '../lib/metrics/types.js';
 
@@ -18,6 +19,7 @@ backend states for the gateway; and the firing alerts. Values that breach the al
     '<%= config.bin %> metrics --prometheus-url http://127.0.0.1:9090 --json',
   ];
   static override flags = {
+    ...configFlags,
     since: Flags.string({
       description: 'window of rates and quantiles (a Prometheus duration)',
       default: '15m',
@@ -31,8 +33,8 @@ backend states for the gateway; and the firing alerts. Values that breach the al
     watch: Flags.boolean({ description: 'refresh in place until Ctrl-C', default: false }),
     interval: Flags.integer({ description: 'seconds between refreshes with --watch', default: 5, min: 1 }),
     'prometheus-url': Flags.string({
-      description: "the suite's Prometheus",
-      default: 'http://127.0.0.1:9090',
+      description:
+        "the suite's Prometheus (default: from aisuite.yaml's bindAddress and ports, else http://127.0.0.1:9090)",
       env: 'AISUITE_PROMETHEUS_URL',
     }),
   };
@@ -49,7 +51,8 @@ backend states for the gateway; and the firing alerts. Values that breach the al
       import('../lib/metrics/collect.js'),
       import('../lib/metrics/table.js'),
     ]);
-    const client = new PrometheusClient(this.flags['prometheus-url'], { signal: this.signal });
+    const url = this.flags['prometheus-url'] ?? (await prometheusUrlFromConfig(this.flags.config));
+    const client = new PrometheusClient(url, { signal: this.signal });
     const services = (this.flags.service ?? [])
       .flatMap((s) => s.split(','))
       .map((s) => s.trim())
@@ -85,4 +88,13 @@ backend states for the gateway; and the firing alerts. Values that breach the al
       }
     }
   }
+}
+
+/** Where the suite publishes Prometheus: aisuite.yaml's bind address (any-address -> loopback) and port. */
+async function prometheusUrlFromConfig(file: string | undefined): Promise<string> {
+  const { loadConfig } = await import('../lib/config/load.js');
+  const { config } = await loadConfig(file);
+  const bind = config.bindAddress && config.bindAddress !== '0.0.0.0' ? config.bindAddress : '127.0.0.1';
+  const host = bind.includes(':') ? `[${bind}]` : bind;
+  return `http://${host}:${config.ports?.prometheus ?? 9090}`;
 }

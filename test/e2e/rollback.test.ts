@@ -212,3 +212,91 @@ describe('releases and rollback on a real engine', () => {
     expect(audit.entries.at(-1)).toMatchObject({ action: 'down', result: 'ok' });
   });
 });
+
+describe("metrics against the suite's own Prometheus (stand-in) after traffic", () => {
+  const mon = new TestSuite(inject('e2e'));
+  beforeAll(async () => {
+    await mon.init();
+  });
+  afterAll(async () => {
+    await mon.cleanup();
+    await assertNoLeftovers(mon.project);
+  });
+
+  it('returns non-empty numbers for every package service, and n/a (not an error) without cAdvisor', async () => {
+    // Given phase 1 with Prometheus only (the rest of monitoring left out to keep the run lean)
+    const without = 'alertmanager,node-exporter,grafana,loki,alloy,cadvisor';
+    const up = await mon.run([
+      'up',
+      '--phase',
+      '1',
+      '--cpu',
+      '--monitoring',
+      '--without',
+      without,
+      '--pull',
+      'never',
+    ]);
+    expect(up.exitCode, String(up.stderr)).toBe(0);
+    // When traffic goes through the gateway (plain and streamed, so TTFT has samples)
+    const secrets = await fs.readFile(
+      path.join(mon.env.AISUITE_STATE_DIR!, mon.project, 'secrets.env'),
+      'utf8',
+    );
+    const key = /^GATEWAY_API_KEY=(.*)$/m.exec(secrets)?.[1];
+    const gateway = `http://127.0.0.1:${mon.ports['api-gateway']}`;
+    const send = (stream: boolean, content: string, model = 'chat') =>
+      fetch(`${gateway}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model, stream, messages: [{ role: 'user', content }] }),
+      }).then(async (r) => {
+        await r.text();
+        return r.status;
+      });
+    let last = '';
+    type Doc = {
+      services: {
+        service: string;
+        requestsPerSecond: number | null;
+        up: number | null;
+        cpuCores: number | null;
+        resourceSource: string | null;
+        inference?: { tokensPerSecond: number | null };
+      }[];
+    };
+    let doc: Doc | undefined;
+    const deadline = Date.now() + 180_000;
+    // Then within a few scrape intervals `metrics` shows numbers for every package service
+    for (;;) {
+      const statuses = await Promise.all([
+        send(false, 'hello'),
+        send(true, 'hi there'),
+        send(false, 'def f(): pass', 'code'),
+      ]);
+      expect(statuses).toEqual([200, 200, 200]);
+      // the Prometheus URL comes from the project's aisuite.yaml (bind address and port)
+      const run = await mon.run(['metrics', '--since', '2m', '--json']);
+      last = String(run.stderr);
+      if (run.exitCode === 0) {
+        doc = json<Doc>(run);
+        const row = (name: string) => doc!.services.find((s) => s.service === name);
+        const ready = ['api-gateway', 'inference-chat', 'inference-code'].every(
+          (name) => (row(name)?.requestsPerSecond ?? 0) > 0,
+        );
+        if (ready && (row('inference-chat')?.inference?.tokensPerSecond ?? 0) > 0) break;
+      }
+      if (Date.now() > deadline) throw new Error(`no numbers after 180s: ${JSON.stringify(doc)} ${last}`);
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+    for (const name of ['api-gateway', 'inference-chat', 'inference-code', 'prometheus']) {
+      const row = doc.services.find((s) => s.service === name);
+      expect(row?.up, name).toBe(1);
+    }
+    for (const name of ['api-gateway', 'inference-chat', 'inference-code']) {
+      const row = doc.services.find((s) => s.service === name)!;
+      expect(row.cpuCores, name).not.toBeNull();
+      expect(row.resourceSource, name).toBe('process'); // cAdvisor left out
+    }
+  });
+});
