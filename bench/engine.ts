@@ -3,11 +3,13 @@
  *
  * - warm no-op `aisuite up` (everything already running) against `docker-compose up -d` on the compose
  *   file `up` rendered (Debian's docker-compose 1.29, Compose v1: it rejects the Compose Specification's
- *   top-level `name:`, so that one line is stripped for the baseline run; the project is passed with -p).
+ *   top-level `name:`, so that one line is stripped for the baseline run, and it reads YAML 1.1, so bare
+ *   on/off/yes/no values are quoted for it; the project is passed with -p).
  *   Target: at most half of docker-compose's time.
  * - cold `aisuite up` to all-ready (images present, no container) against the critical-path floor: each
- *   service started alone as a plain container with the same create options, timed to its readiness
- *   endpoint (polled every 50 ms), combined along the slowest dependency chain. Target: within 1.3x.
+ *   service started on its own (one at a time, dependencies already running) as a plain container with
+ *   the same create options, timed to its readiness endpoint (polled every 50 ms), the times combined
+ *   along the slowest dependency chain. Target: within 1.3x.
  *
  * Uses the test bed's stand-in Node image (no registry). Alone: `npx tsx bench/engine.ts`
  * (BENCH_ENGINE_RUNS=5 warm runs per side by default; `npm run build` first).
@@ -49,12 +51,17 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 async function pollReady(url: string, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    // a ref'd timer: AbortSignal.timeout is unref'd, and a silent port can leave fetch pending
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 2000);
     try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(url, { signal: controller.signal });
       await response.body?.cancel();
       if (response.ok) return;
     } catch {
       // not listening yet
+    } finally {
+      clearTimeout(timer);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -69,7 +76,7 @@ function readinessUrl(suite: SuiteSpec, svc: ServiceSpec): string | undefined {
     : undefined;
 }
 
-/** Each service alone: plain create+start, then readiness; combined along the slowest dependency chain. */
+/** Each service on its own: plain create+start, then readiness; combined along the slowest dependency chain. */
 async function criticalPathFloor(
   docker: Docker,
   suite: SuiteSpec,
@@ -81,7 +88,9 @@ async function criticalPathFloor(
   await new NetworkClient(docker).ensure(suite.network, suite.project);
   const perService: Record<string, { startMs: number; readyMs: number }> = {};
   try {
-    for (const svc of suite.services) {
+    // one at a time in dependency order, each with its dependencies already running (the gateway is
+    // only ready when a backend is), so every measurement is a plain start without contention
+    for (const svc of waves(suite).flat()) {
       const options = containerOptions(suite, svc, {
         configHash: 'floor',
         release: 'floor',
@@ -96,7 +105,6 @@ async function criticalPathFloor(
       const url = readinessUrl(suite, svc);
       const readyMs = url ? await timed(() => pollReady(url)) : 0;
       perService[svc.name] = { startMs, readyMs };
-      await containers.remove(id);
     }
   } finally {
     await teardown(suite.project, { docker, volumes: true });
@@ -179,7 +187,11 @@ export async function run(): Promise<BenchResult[]> {
     // 4. docker-compose on the same rendered compose file, without the top-level `name:` it rejects
     const compose = await readFile(path.join(renderedDir, 'compose.yaml'), 'utf8');
     const composeFile = path.join(dir, 'compose.v1.yaml');
-    await writeFile(composeFile, compose.replace(/^name: .*\n/m, ''));
+    // Compose v1 reads YAML 1.1, where a bare on/off/yes/no is a boolean: quote those scalars for it.
+    await writeFile(
+      composeFile,
+      compose.replace(/^name: .*\n/m, '').replace(/^(\s+[\w.-]+): (on|off|yes|no)$/gim, '$1: "$2"'),
+    );
     const dc = (...args: string[]) =>
       execa(
         'docker-compose',
