@@ -144,5 +144,6 @@ function resolveRelativePaths(config: AisuiteConfig, base: string): AisuiteConfi
     modelsDir: abs(config.modelsDir),
     secretsFile: abs(config.secretsFile),
     build: config.build && { ...config.build, caFile: abs(config.build.caFile) },
+    checklist: config.checklist && { ...config.checklist, file: abs(config.checklist.file) },
   };
 }

@@ -97,6 +97,16 @@ export const configSchema = {
       additionalProperties: false,
       properties: { retentionHours: { type: 'integer', minimum: 24 } },
     },
+    checklist: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        urls: serviceMap({ type: 'string', pattern: '^https?://[^/]+' }),
+        deadlineSeconds: { type: 'number', exclusiveMinimum: 0 },
+        concurrency: { type: 'integer', minimum: 1 },
+        file: { type: 'string', minLength: 1 },
+      },
+    },
     build: {
       type: 'object',
       additionalProperties: false,
@@ -131,4 +141,10 @@ export interface AisuiteConfig {
   };
   loki?: { retentionHours?: number };
   build?: { nodeImage?: string; caFile?: string; useSystemCa?: boolean };
+  checklist?: {
+    urls?: Record<string, string>;
+    deadlineSeconds?: number;
+    concurrency?: number;
+    file?: string;
+  };
 }

@@ -65,6 +65,16 @@ describe('aisuite.yaml', () => {
     expect(error.message).toContain('aisuite.yaml:4:1: unknown key "foo"');
   });
 
+  it('checklist settings: base URLs per service, deadline, concurrency, an extra checks file', () => {
+    const config = parseConfig(
+      'checklist:\n  urls:\n    api-gateway: https://ai.example.internal:8000\n  deadlineSeconds: 120\n',
+      'a.yaml',
+    );
+    expect(config.checklist?.urls).toEqual({ 'api-gateway': 'https://ai.example.internal:8000' });
+    const error = errorOf(() => parseConfig('checklist:\n  urls:\n    prometheus: ftp://x\n', 'a.yaml'));
+    expect(error.message).toMatch(/^a\.yaml:3:17: checklist\.urls\.prometheus must match pattern/);
+  });
+
   it('a wrong type says what was expected', () => {
     const error = errorOf(() => parseConfig('ports:\n  api-gateway: "eight thousand"\n', 'a.yaml'));
     expect(error.message).toMatch(/^a\.yaml:2:16: ports\.api-gateway must be integer/);
