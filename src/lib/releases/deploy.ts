@@ -118,13 +118,14 @@ export async function deployRelease<T extends AppliedLike>(
 
       const target: ReleaseRecord | undefined = before && before.tag !== tag ? before : undefined;
       let reverted = false;
+      let revertFailure: string | undefined;
       if (rollbackOnFailure && target) {
         ctx.reporter.warn(`release ${tag} failed (${failure}); returning to ${target.tag}`);
-        reverted = await revert(
+        ({ ok: reverted, failure: revertFailure } = await revert(
           target,
           { project, reporter: ctx.reporter, signal: ctx.signal, env: ctx.env, checklist: runChecks },
           tag,
-        );
+        ));
       } else if (rollbackOnFailure) {
         ctx.reporter.warn(`release ${tag} failed and there is no previous good release to return to`);
       }
@@ -132,7 +133,7 @@ export async function deployRelease<T extends AppliedLike>(
         target && rollbackOnFailure
           ? reverted
             ? `\nreturned to the previous release ${target.tag} (--rollback-on-failure)`
-            : `\nreturning to ${target.tag} failed too: the suite is in an unknown state`
+            : `\nreturning to ${target.tag} failed too (${revertFailure}): the suite is in an unknown state`
           : '';
       if (applyError instanceof AisuiteError) {
         throw new AisuiteError(applyError.message + suffix, {

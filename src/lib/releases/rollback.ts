@@ -182,16 +182,17 @@ export async function rollback(options: RollbackOptions): Promise<RollbackResult
   const revertTo =
     options.autoRevert === false || !current || current.tag === target.tag ? undefined : current;
   let reverted = false;
+  let revertFailure: string | undefined;
   if (revertTo) {
     reporter.warn(`release ${target.tag} failed (${attempt.failure}); restoring ${revertTo.tag}`);
-    reverted = await revert(revertTo, { ...options, docker }, target.tag);
+    ({ ok: reverted, failure: revertFailure } = await revert(revertTo, { ...options, docker }, target.tag));
   }
   throw new AisuiteError(
     `rollback to ${target.tag} failed: ${attempt.failure}` +
       (revertTo
         ? reverted
           ? `\nrestored the release it started from: ${revertTo.tag}`
-          : `\nrestoring ${revertTo.tag} failed too: the suite is in an unknown state`
+          : `\nrestoring ${revertTo.tag} failed too (${revertFailure}): the suite is in an unknown state`
         : ''),
     {
       exitCode: ExitCode.CHECK_FAILED,
@@ -209,7 +210,7 @@ export async function revert(
   record: ReleaseRecord,
   options: Omit<RollbackOptions, 'project' | 'tag'> & { project: string },
   failedTag: string,
-): Promise<boolean> {
+): Promise<{ ok: boolean; failure?: string }> {
   const attempt = await applyAndCheck(record, options);
   const ok = !attempt.failure;
   await markDeployed(record, {
@@ -230,5 +231,5 @@ export async function revert(
     },
     options.env,
   );
-  return ok;
+  return { ok, failure: attempt.failure };
 }
