@@ -64,6 +64,8 @@ export interface ApplyReleaseOptions {
   readonly signal?: AbortSignal;
   readonly renderer?: RendererName;
   readonly waitTimeoutSeconds?: number;
+  /** Run the engine's pre-flight checks (default true; an auto-revert skips them, see `revert`). */
+  readonly preflight?: boolean;
 }
 
 /**
@@ -100,5 +102,6 @@ export async function applyRelease(
     signal: options.signal,
     renderer: options.renderer,
     waitTimeoutSeconds: options.waitTimeoutSeconds,
+    preflight: options.preflight,
   });
 }

@@ -29,6 +29,7 @@ export interface RollbackOptions {
   readonly renderer?: RendererName;
   readonly waitTimeoutSeconds?: number;
   readonly checklistDeadlineSeconds?: number;
+  readonly preflight?: boolean;
   readonly reporter: Reporter;
   readonly env?: NodeJS.ProcessEnv;
 }
@@ -211,7 +212,9 @@ export async function revert(
   options: Omit<RollbackOptions, 'project' | 'tag'> & { project: string },
   failedTag: string,
 ): Promise<{ ok: boolean; failure?: string }> {
-  const attempt = await applyAndCheck(record, options);
+  // the failed release's own containers (a crash-looping one included) still hold the ports this
+  // release used a moment ago: the pre-flight port check would only see them as conflicts
+  const attempt = await applyAndCheck(record, { ...options, preflight: false });
   const ok = !attempt.failure;
   await markDeployed(record, {
     command: 'auto-revert',
