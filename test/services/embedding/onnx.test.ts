@@ -1,6 +1,6 @@
 /**
  * The ONNX backend with a real (tiny, random-weight) model loaded offline by transformers.js from
- * ../shared/models/vespa-dummy-mlm. It tests the plumbing (load, tokenise, run, pool, normalise,
+ * test/fixtures/models/vespa-dummy-mlm (copied from ../shared/models). It tests the plumbing (load, tokenise, run, pool, normalise,
  * reload), not meaning. If the model folder is absent these tests fail loudly: they did not run.
  */
 import { existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,7 +13,7 @@ import { choosePooling } from '../../../src/services/embedding/onnx.js';
 import type { RunningService } from '../../../src/services/kit/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const SHARED_MODEL = path.resolve(ROOT, '../shared/models/vespa-dummy-mlm');
+const SHARED_MODEL = path.resolve(ROOT, 'test/fixtures/models/vespa-dummy-mlm');
 
 let modelsDir: string;
 let svc: RunningService;
@@ -32,7 +32,7 @@ const norm = (v: number[]): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0)
 beforeAll(async () => {
   if (!existsSync(path.join(SHARED_MODEL, 'onnx', 'model.onnx'))) {
     throw new Error(
-      `ONNX test model missing at ${SHARED_MODEL}: these ONNX tests did NOT run (see ../shared/models/README.md)`,
+      `ONNX test model missing at ${SHARED_MODEL}: these ONNX tests did NOT run (see test/fixtures/models/README.md)`,
     );
   }
   // Two model names for reload, both links to the shared folder (nothing large is copied).

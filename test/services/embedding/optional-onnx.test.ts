@@ -83,7 +83,7 @@ describe('embedding without @huggingface/transformers installed', () => {
   });
 
   it('fails to start the onnx backend with a message naming the missing package', async () => {
-    const models = path.resolve(ROOT, '../shared/models');
+    const models = path.resolve(ROOT, 'test/fixtures/models');
     const r = await run({
       EMBEDDING_BACKEND: 'onnx',
       EMBEDDING_MODEL: 'vespa-dummy-mlm',

@@ -199,7 +199,7 @@ describe('rag bad input', () => {
   });
 
   it('refuses vectors pgvector cannot store (the 30522-dim ONNX test model) with a clear 422', async () => {
-    const models = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../shared/models');
+    const models = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/models');
     if (!existsSync(path.join(models, 'vespa-dummy-mlm', 'onnx', 'model.onnx'))) {
       throw new Error(`ONNX test model missing under ${models}: this test did NOT run`);
     }
