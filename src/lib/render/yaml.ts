@@ -8,7 +8,9 @@ export function generatedMarker(): string {
 
 /** Serialise a typed model to YAML with the generated-by marker; stable output for the same input. */
 export function toYaml(value: unknown, extraComment?: string): string {
-  const doc = new Document(value, { aliasDuplicateObjects: false });
+  // YAML 1.1 rules for quoting: Go's yaml (Prometheus, Alertmanager, Loki) and compose v1 read `off`, `yes`
+  // and `1:2` unquoted as booleans and numbers, so such strings are written quoted.
+  const doc = new Document(value, { aliasDuplicateObjects: false, version: '1.1' });
   doc.commentBefore = ` ${generatedMarker()}${extraComment ? `\n ${extraComment}` : ''}`;
   return doc.toString({ lineWidth: 0, indentSeq: true });
 }
