@@ -1,57 +1,19 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { ErrorObject } from 'ajv';
 import { UserError } from '../errors.js';
+import {
+  errorsOf,
+  locatedMessages,
+  offsetOf,
+  parsePositioned,
+  validateChecksFile,
+} from '../schema/validate.js';
 import type { CheckTemplate } from './definitions.js';
-import { checksFileSchema } from './schema.js';
 
 export interface UserCheckTemplate extends CheckTemplate {
   /** `file:line` where the check is defined. */
   readonly source: string;
-}
-
-let validator: ReturnType<Ajv['compile']> | undefined;
-function validate(value: unknown): ErrorObject[] {
-  validator ??= new Ajv({
-    allErrors: true,
-    strict: true,
-    allowUnionTypes: true,
-    discriminator: true,
-  }).compile(checksFileSchema);
-  return validator(value) ? [] : (validator.errors ?? []);
-}
-
-type Range = [number, number, number] | undefined;
-const rangeOf = (node: unknown): Range => (node as { range?: Range } | null)?.range;
-
-/** Offset of the deepest node on the path (the key itself when the key is the problem). */
-function offsetOf(doc: Document, segments: (string | number)[], keyIsProblem: boolean): number {
-  let node: unknown = doc.contents;
-  let range = rangeOf(node);
-  for (const [i, segment] of segments.entries()) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (p.key as { value?: unknown })?.value === segment);
-      if (!pair) break;
-      const last = i === segments.length - 1;
-      range = last && keyIsProblem ? rangeOf(pair.key) : (rangeOf(pair.value) ?? rangeOf(pair.key));
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      node = node.items[segment];
-      range = rangeOf(node) ?? range;
-    } else break;
-  }
-  return range?.[0] ?? 0;
-}
-
-function segmentsOf(error: ErrorObject): (string | number)[] {
-  const segments: (string | number)[] = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
-  return segments;
 }
 
 function describe(error: ErrorObject): string {
@@ -87,25 +49,17 @@ export function parseChecksFile(
   file: string,
   builtinIds: ReadonlySet<string> = new Set(),
 ): UserCheckTemplate[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number) => {
-    const p = lines.linePos(offset);
-    return `${file}:${p.line}:${p.col}`;
-  };
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    throw fail(`${at(first.pos[0])}: ${first.message.split('\n')[0]}`);
-  }
-  const value: unknown = doc.toJS();
-  const errors = validate(value);
+  const yaml = parsePositioned(text, file, fail);
+  const { value, doc, at } = yaml;
+  const errors = errorsOf(validateChecksFile, value);
   if (errors.length > 0) {
     // oneOf/anyOf summaries repeat what their branches said; keep the specific messages
     const specific = errors.filter((e) => !['oneOf', 'anyOf', 'if', 'discriminator'].includes(e.keyword));
-    const messages = (specific.length > 0 ? specific : errors).map(
-      (e) => `${at(offsetOf(doc, segmentsOf(e), e.keyword === 'additionalProperties'))}: ${describe(e)}`,
+    throw fail(
+      locatedMessages(yaml, specific.length > 0 ? specific : errors, describe)
+        .slice(0, 10)
+        .join('\n'),
     );
-    throw fail([...new Set(messages)].slice(0, 10).join('\n'));
   }
   const raw = (value as { checks: (Omit<CheckTemplate, 'stage'> & { stage?: CheckTemplate['stage'] })[] })
     .checks;

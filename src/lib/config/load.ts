@@ -1,43 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { ErrorObject } from 'ajv';
 import { UserError } from '../errors.js';
-import { configSchema, type AisuiteConfig } from './schema.js';
+import { errorsOf, locatedMessages, parsePositioned, validateConfig } from '../schema/validate.js';
+import type { AisuiteConfig } from './schema.js';
 
-// ajv-formats is CommonJS; its default export arrives nested under ESM interop
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv,
-) => Ajv;
-
-let validator: ReturnType<Ajv['compile']> | undefined;
-function validate(value: unknown): ErrorObject[] {
-  if (!validator) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
-    addFormats(ajv);
-    validator = ajv.compile(configSchema);
-  }
-  return validator(value) ? [] : (validator.errors ?? []);
-}
-
-/** True when the problem is a key (unknown key, key not allowed), so the position is the key's. */
-function isKeyError(error: ErrorObject): boolean {
-  return error.keyword === 'additionalProperties' || error.propertyName !== undefined;
-}
-
-function pathOf(error: ErrorObject): (string | number)[] {
-  const segments = error.instancePath
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
-  if (error.propertyName !== undefined) segments.push(error.propertyName);
-  return segments;
-}
-
-function describe(error: ErrorObject, where: string): string {
+function describe(error: ErrorObject): string {
+  const where = error.instancePath.slice(1).replace(/\//g, '.');
   if (error.propertyName !== undefined) {
     const allowed =
       error.keyword === 'enum' ? `; allowed: ${(error.params.allowedValues as unknown[]).join(', ')}` : '';
@@ -53,62 +22,21 @@ function describe(error: ErrorObject, where: string): string {
   }
 }
 
-function locate(
-  doc: Document,
-  lines: LineCounter,
-  segments: (string | number)[],
-  atKey: boolean,
-): { line: number; col: number } {
-  // walk down as far as the document goes; report the deepest node found (a key when the key is the problem)
-  let node: unknown = doc.contents;
-  let range: [number, number, number] | undefined = (node as { range?: [number, number, number] })?.range;
-  for (const segment of segments) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => (p.key as { value?: unknown })?.value === segment);
-      if (!pair) break;
-      const keyRange = (pair.key as { range?: [number, number, number] })?.range;
-      const valueRange = (pair.value as { range?: [number, number, number] } | null)?.range;
-      const last = segment === segments[segments.length - 1];
-      range = (last && atKey) || valueRange === undefined ? keyRange : valueRange;
-      node = pair.value;
-    } else if (isSeq(node) && typeof segment === 'number') {
-      node = node.items[segment];
-      range = (node as { range?: [number, number, number] })?.range ?? range;
-    } else break;
-  }
-  const pos = lines.linePos(range?.[0] ?? 0);
-  return { line: pos.line, col: pos.col };
-}
+const invalid = (message: string) =>
+  new UserError(message, { hint: 'Fix the YAML syntax at that position.', code: 'CONFIG_INVALID' });
 
 /** Parse and validate aisuite.yaml text; errors name `file:line:col`, what was wrong and the allowed values. */
 export function parseConfig(text: string, file: string): AisuiteConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
-    const pos = lines.linePos(first.pos[0]);
-    throw new UserError(`${file}:${pos.line}:${pos.col}: ${first.message.split('\n')[0]}`, {
-      hint: 'Fix the YAML syntax at that position.',
-      code: 'CONFIG_INVALID',
-    });
-  }
-  const value: unknown = doc.toJS() ?? {};
+  const yaml = parsePositioned(text, file, invalid);
+  const value = yaml.value ?? {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError(`${file}:1:1: aisuite.yaml must be a mapping of keys to values`, {
       code: 'CONFIG_INVALID',
     });
   }
-  const errors = validate(value);
+  const errors = errorsOf(validateConfig, value).filter((e) => e.keyword !== 'propertyNames');
   if (errors.length > 0) {
-    const messages = errors
-      .filter((e) => e.keyword !== 'propertyNames')
-      .map((error) => {
-        const segments = pathOf(error);
-        const where = error.instancePath.slice(1).replace(/\//g, '.');
-        const pos = locate(doc, lines, segments, isKeyError(error));
-        return `${file}:${pos.line}:${pos.col}: ${describe(error, where)}`;
-      });
-    throw new UserError([...new Set(messages)].join('\n'), {
+    throw new UserError(locatedMessages(yaml, errors, describe).join('\n'), {
       hint: 'See docs/CONFIG.md for every key and its allowed values.',
       code: 'CONFIG_INVALID',
     });
