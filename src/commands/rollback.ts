@@ -44,12 +44,11 @@ Without TAG: the last good release before the current one.`;
   };
 
   async run(): Promise<RollbackResult> {
-    const [{ resolveProject }, { rollback }, { withLock }, { appendAudit }, { chooseRenderer }] =
+    const [{ resolveProject }, { rollback }, { withLock, auditedLockOptions }, { chooseRenderer }] =
       await Promise.all([
         import('../lib/releases/project.js'),
         import('../lib/releases/rollback.js'),
-        import('../lib/lock/lock.js'),
-        import('../lib/audit/audit.js'),
+        import('../lib/lock/guard.js'),
         import('../lib/output.js'),
       ]);
     const project = await resolveProject(this.flags);
@@ -57,22 +56,11 @@ Without TAG: the last good release before the current one.`;
     const result = await withLock(
       project,
       this.args.tag ? `rollback ${this.args.tag}` : 'rollback',
-      {
-        waitSeconds: this.flags['lock-wait'],
-        forceUnlock: this.flags['force-unlock'],
+      auditedLockOptions(project, this.flags, {
         signal: this.signal,
-        onWait: () =>
-          this.info(`waiting up to ${this.flags['lock-wait']}s for the lock of project ${project}`),
-        onBroken: async (holder, reason) => {
-          this.warn(`broke a stale lock: ${reason}`);
-          await appendAudit(project, {
-            action: 'force-unlock',
-            result: 'ok',
-            message: reason,
-            details: { holder },
-          });
-        },
-      },
+        info: (m) => this.info(m),
+        warn: (m) => void this.warn(m),
+      }),
       () =>
         rollback({
           project,

@@ -29,13 +29,13 @@ Volumes and data are never touched. Refuses to act while any release record is d
     const [
       { resolveProject },
       { pruneReleases, dockerImageOps },
-      { withLock },
+      { withLock, auditedLockOptions },
       { appendAudit },
       { createDocker },
     ] = await Promise.all([
       import('../../lib/releases/project.js'),
       import('../../lib/releases/prune.js'),
-      import('../../lib/lock/lock.js'),
+      import('../../lib/lock/guard.js'),
       import('../../lib/audit/audit.js'),
       import('../../lib/docker/engine.js'),
     ]);
@@ -43,22 +43,11 @@ Volumes and data are never touched. Refuses to act while any release record is d
     const result = await withLock(
       project,
       'releases prune',
-      {
-        waitSeconds: this.flags['lock-wait'],
-        forceUnlock: this.flags['force-unlock'],
+      auditedLockOptions(project, this.flags, {
         signal: this.signal,
-        onWait: () =>
-          this.info(`waiting up to ${this.flags['lock-wait']}s for the lock of project ${project}`),
-        onBroken: async (holder, reason) => {
-          this.warn(`broke a stale lock: ${reason}`);
-          await appendAudit(project, {
-            action: 'force-unlock',
-            result: 'ok',
-            message: reason,
-            details: { holder },
-          });
-        },
-      },
+        info: (m) => this.info(m),
+        warn: (m) => void this.warn(m),
+      }),
       async () => {
         const pruned = await pruneReleases(project, this.flags.keep, {
           images: dockerImageOps(createDocker()),

@@ -9,8 +9,8 @@ export function defaultMinFreeGb(profile: 'cpu' | 'gpu', env: NodeJS.ProcessEnv 
   return profile === 'gpu' ? 20 : 2;
 }
 
-/** The nearest existing directory at or above `dir` (statfs needs one). */
-async function existingAncestor(dir: string): Promise<string> {
+/** The path itself or its nearest existing parent (statfs needs one; a volume or model dir may not exist yet). */
+export async function nearestExisting(dir: string): Promise<string> {
   let current = path.resolve(dir);
   for (;;) {
     try {
@@ -26,7 +26,7 @@ async function existingAncestor(dir: string): Promise<string> {
 
 /** Free space on the file system holding `dir` (Docker's data root when it is on this host). */
 export async function checkDisk(dir: string, minFreeGb: number): Promise<PreflightCheck> {
-  const target = await existingAncestor(dir);
+  const target = await nearestExisting(dir);
   const stats = await fs.statfs(target);
   const freeGb = (stats.bavail * stats.bsize) / 1024 ** 3;
   const details = { path: target, freeGb: Math.round(freeGb * 10) / 10, minFreeGb };

@@ -1,21 +1,6 @@
 import fs from 'node:fs/promises';
-import path from 'node:path';
+import { nearestExisting } from '../preflight/disk.js';
 import { fail, pass, type DiskProbeSpec, type Probe, type ProbeOutcome } from './types.js';
-
-/** The path itself or its nearest existing parent (the directory a volume or model dir will live in). */
-async function nearestExisting(p: string): Promise<string> {
-  let current = path.resolve(p);
-  for (;;) {
-    try {
-      await fs.access(current);
-      return current;
-    } catch {
-      const parent = path.dirname(current);
-      if (parent === current) return current;
-      current = parent;
-    }
-  }
-}
 
 /** Disk probe: free space on the file system holding a path. */
 export class DiskProbe implements Probe {

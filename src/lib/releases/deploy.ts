@@ -1,7 +1,7 @@
 import { appendAudit } from '../audit/audit.js';
 import { AisuiteError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
-import { withLock } from '../lock/lock.js';
+import { auditedLockOptions, withLock } from '../lock/guard.js';
 import type { RenderedFile } from '../render/types.js';
 import type { ResolvedSuite } from '../suite/resolve.js';
 import { describeChecklistFailure, postDeployChecklist } from './checklist.js';
@@ -54,22 +54,12 @@ export async function deployRelease<T extends AppliedLike>(
   return withLock(
     project,
     'up',
-    {
-      waitSeconds: ctx.flags['lock-wait'],
-      forceUnlock: ctx.flags['force-unlock'],
+    auditedLockOptions(project, ctx.flags, {
       signal: ctx.signal,
       env: ctx.env,
-      onWait: () =>
-        ctx.reporter.info(`waiting up to ${ctx.flags['lock-wait']}s for the lock of project ${project}`),
-      onBroken: async (holder, reason) => {
-        ctx.reporter.warn(`broke a stale lock: ${reason}`);
-        await appendAudit(
-          project,
-          { action: 'force-unlock', result: 'ok', message: reason, details: { holder } },
-          ctx.env,
-        );
-      },
-    },
+      info: (m) => ctx.reporter.info(m),
+      warn: (m) => ctx.reporter.warn(m),
+    }),
     async () => {
       const { records, corrupt } = await listReleases(project, ctx.env);
       for (const c of corrupt) ctx.reporter.warn(`damaged release record ${c.file}: ${c.reason} (not used)`);
