@@ -67,29 +67,42 @@ export class EmbeddingClient {
     texts: string[],
     signal?: AbortSignal,
   ): Promise<{ embeddings: number[][]; model: string; dimension: number }> {
-    let res: Response;
+    type Embedded = {
+      embeddings?: number[][];
+      model?: string;
+      dimension?: number;
+      error?: { message?: string };
+    };
+    let res: Dispatcher.ResponseData;
     try {
-      res = await fetch(`${this.baseUrl}/embed`, {
+      res = await request(`${this.baseUrl}/embed`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ texts }),
         signal: signal
           ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)])
           : AbortSignal.timeout(this.timeoutMs),
+        dispatcher: this.agent,
       });
     } catch (e) {
       throw new DependencyUnavailableError('embedding', `embedding service unreachable: ${reason(e)}`);
     }
-    if (res.status >= 500 || res.status === 429) {
-      await res.body?.cancel();
-      throw new DependencyUnavailableError('embedding', `embedding service answered ${res.status}`);
+    if (res.statusCode >= 500 || res.statusCode === 429) {
+      await res.body.dump();
+      throw new DependencyUnavailableError('embedding', `embedding service answered ${res.statusCode}`);
     }
-    const body = (await res.json().catch(() => undefined)) as
-      | { embeddings?: number[][]; model?: string; dimension?: number; error?: { message?: string } }
-      | undefined;
-    if (!res.ok || !body?.embeddings) {
+    let body: Embedded | undefined;
+    try {
+      body = (await res.body.json()) as Embedded;
+    } catch (e) {
+      // the connection dropped mid-body: the service is going away, not rejecting the request
+      if ((e as Error).name !== 'SyntaxError') {
+        throw new DependencyUnavailableError('embedding', `embedding service unreachable: ${reason(e)}`);
+      }
+    }
+    if (res.statusCode >= 300 || !body?.embeddings) {
       throw new Error(
-        `embedding service rejected the request (${res.status}): ${body?.error?.message ?? 'no body'}`,
+        `embedding service rejected the request (${res.statusCode}): ${body?.error?.message ?? 'no body'}`,
       );
     }
     return { embeddings: body.embeddings, model: body.model ?? 'unknown', dimension: body.dimension ?? 0 };
