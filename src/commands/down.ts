@@ -58,7 +58,12 @@ a terminal and needs --yes otherwise.`;
       }
     }
     const { lockedChange } = await import('../lib/lock/guard.js');
-    const guard = { flags: this.flags, signal: this.signal, warn: (m: string) => void this.warn(m) };
+    const guard = {
+      flags: this.flags,
+      signal: this.signal,
+      info: (m: string) => this.info(m),
+      warn: (m: string) => void this.warn(m),
+    };
     const result = await lockedChange(project, 'down', guard, () =>
       teardown(project, { volumes: this.flags.volumes, docker }),
     );
