@@ -8,7 +8,7 @@
  *   Target: at most half of docker-compose's time.
  * - cold `aisuite up` to all-ready (images present, no container) against the critical-path floor: each
  *   service started on its own (one at a time, dependencies already running) as a plain container with
- *   the same create options, timed to its readiness endpoint (polled every 50 ms), the times combined
+ *   the same create options, timed to its readiness endpoint (polled every 50 ms, with `up`'s GETs), the times combined
  *   along the slowest dependency chain. Target: within 1.3x.
  *
  * Uses the test bed's stand-in Node image (no registry). Alone: `npx tsx bench/engine.ts`
@@ -31,7 +31,7 @@ import { NetworkClient } from '../src/lib/docker/networks.js';
 import { renderedDirOf } from '../src/lib/docker/rendered-dir.js';
 import { ensureServicesImage } from '../src/lib/docker/services-image.js';
 import { teardown } from '../src/lib/docker/teardown.js';
-import { hostAddress } from '../src/lib/docker/wait.js';
+import { HttpWait, hostAddress } from '../src/lib/docker/wait.js';
 import { ensureSecrets } from '../src/lib/secrets/store.js';
 import type { ServiceSpec, SuiteSpec } from '../src/lib/suite/types.js';
 import { nodeImageWithHeaders } from '../test/e2e/support/node-image.js';
@@ -46,26 +46,6 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await fn();
   return performance.now() - started;
-}
-
-async function pollReady(url: string, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    // a ref'd timer: AbortSignal.timeout is unref'd, and a silent port can leave fetch pending
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 2000);
-    try {
-      const response = await fetch(url, { signal: controller.signal });
-      await response.body?.cancel();
-      if (response.ok) return;
-    } catch {
-      // not listening yet
-    } finally {
-      clearTimeout(timer);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`);
 }
 
 function readinessUrl(suite: SuiteSpec, svc: ServiceSpec): string | undefined {
@@ -103,7 +83,11 @@ async function criticalPathFloor(
         await containers.start(id);
       });
       const url = readinessUrl(suite, svc);
-      const readyMs = url ? await timed(() => pollReady(url)) : 0;
+      // the same readiness GETs as `up` (short first timeouts), polled every 50 ms throughout
+      const target = { inspect: () => docker.getContainer(id).inspect() };
+      const readyMs = url
+        ? await timed(() => new HttpWait(url).waitUntilReady(target, { timeoutMs: 120_000, intervalMs: 50 }))
+        : 0;
       perService[svc.name] = { startMs, readyMs };
     }
   } finally {
@@ -179,6 +163,9 @@ export async function run(): Promise<BenchResult[]> {
     // 1. the floor, 2. cold up, 3. warm no-op up
     const floor = await criticalPathFloor(docker, resolved.suite, resolved.secretsFile, renderedDir);
     const cold = await timed(() => aisuite('up', '--phase', '1', '--cpu', '--pull', 'never'));
+    if (process.env.BENCH_VERBOSE) {
+      process.stderr.write(`floor per service (ms): ${JSON.stringify(floor.perService)}; cold up ${cold}\n`);
+    }
     const warm: number[] = [];
     for (let i = 0; i < RUNS; i++)
       warm.push(await timed(() => aisuite('up', '--phase', '1', '--cpu', '--pull', 'never')));

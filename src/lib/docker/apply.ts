@@ -207,7 +207,12 @@ export async function applySuite(
           return { name: svc.name, configHash: hash };
         });
         entries = plan(desired, runningFrom(existing));
-        report(entries.map((e) => `${e.service}: ${e.action}`).join(', '));
+        // why a container is replaced is worth a line: a recreate nobody expected is a question
+        report(
+          entries
+            .map((e) => `${e.service}: ${e.action}${e.action === 'recreate' ? ` (${e.reason})` : ''}`)
+            .join(', '),
+        );
       },
     },
   ];

@@ -51,6 +51,7 @@ export interface WaitTarget {
 
 export interface WaitOptions {
   readonly timeoutMs: number;
+  /** A fixed poll interval; by default {@link pollInterval}'s schedule. */
   readonly intervalMs?: number;
   readonly signal?: AbortSignal;
   readonly clock?: Clock;
@@ -64,6 +65,20 @@ export interface WaitStrategy {
 
 type Probe = (info: Docker.ContainerInspectInfo) => Promise<boolean>;
 
+/** Polling cadence: tight while a quick service is most likely to become ready, then relaxed. */
+export const POLL_SCHEDULE = { fastMs: 50, fastForMs: 5_000, slowMs: 250 } as const;
+
+/**
+ * The pause before the next poll, `elapsedMs` into a wait: every 50 ms for the first 5 s (most
+ * services are ready within a second or two, and each poll is one inspect plus one local GET, so a
+ * 250 ms cadence alone added up to ~125 ms per dependency level to a cold start), then every 250 ms
+ * (a database or model loader taking minutes is not polled 20 times a second).
+ */
+export function pollInterval(elapsedMs: number, fixedMs?: number): number {
+  if (fixedMs !== undefined) return fixedMs;
+  return elapsedMs < POLL_SCHEDULE.fastForMs ? POLL_SCHEDULE.fastMs : POLL_SCHEDULE.slowMs;
+}
+
 /**
  * The shared loop: inspect, fail at once on an exited/dead container or an unhealthy status, otherwise
  * ask `ready`; keep polling until the deadline.
@@ -75,8 +90,8 @@ async function poll(
   what: () => string,
 ): Promise<void> {
   const clock = options.clock ?? systemClock;
-  const interval = options.intervalMs ?? 250;
-  const deadline = clock.now() + options.timeoutMs;
+  const started = clock.now();
+  const deadline = started + options.timeoutMs;
   let last: { state: string; health?: string; note?: string } = { state: 'unknown' };
   for (;;) {
     if (options.signal?.aborted) {
@@ -121,7 +136,7 @@ async function poll(
       );
     }
     try {
-      await clock.sleep(interval, options.signal);
+      await clock.sleep(pollInterval(clock.now() - started, options.intervalMs), options.signal);
     } catch {
       throw new WaitError('interrupted while waiting', 'aborted', state, health);
     }
@@ -141,17 +156,27 @@ export class HealthCheckWait implements WaitStrategy {
   }
 }
 
-/** Ready when an HTTP endpoint answers 2xx; 503 ("loading") and refused connections keep waiting. */
+/**
+ * Ready when an HTTP endpoint answers 2xx; 503 ("loading") and refused connections keep waiting.
+ *
+ * Each GET gets a short timeout at first, doubled after every GET that timed out, up to
+ * `requestTimeoutMs`: a GET sent through Docker's port proxy in the first moments of a container
+ * can hang without an answer (measured: the first readiness GET of a just-started container hung for
+ * the whole 2 s timeout in about one cold start in three, while the next GET got 200 at once), and a
+ * slow but live endpoint still gets the full timeout after a few tries.
+ */
 export class HttpWait implements WaitStrategy {
   readonly description: string;
   private lastStatus = 'no answer yet';
   constructor(
     readonly url: string,
     private readonly requestTimeoutMs = 2000,
+    private readonly firstRequestTimeoutMs = 250,
   ) {
     this.description = `GET ${url}`;
   }
   async waitUntilReady(target: WaitTarget, options: WaitOptions): Promise<void> {
+    let timeoutMs = Math.min(this.firstRequestTimeoutMs, this.requestTimeoutMs);
     await poll(
       target,
       options,
@@ -159,16 +184,21 @@ export class HttpWait implements WaitStrategy {
         // A ref'd timer, not AbortSignal.timeout (unref'd): a published port whose container does not
         // answer can leave fetch pending with nothing else keeping the event loop alive.
         const controller = new AbortController();
-        const timer = setTimeout(() => controller.abort(), this.requestTimeoutMs);
+        const timer = setTimeout(() => controller.abort(), timeoutMs);
         try {
           const response = await fetch(this.url, { signal: controller.signal });
           await response.body?.cancel();
           this.lastStatus = `HTTP ${response.status}`;
           return response.status >= 200 && response.status < 300;
         } catch (error) {
-          this.lastStatus = (error as Error).cause
-            ? String(((error as Error).cause as Error).message ?? (error as Error).cause)
-            : (error as Error).message;
+          if (controller.signal.aborted) {
+            this.lastStatus = `no answer within ${timeoutMs} ms`;
+            timeoutMs = Math.min(timeoutMs * 2, this.requestTimeoutMs);
+          } else {
+            this.lastStatus = (error as Error).cause
+              ? String(((error as Error).cause as Error).message ?? (error as Error).cause)
+              : (error as Error).message;
+          }
           return false;
         } finally {
           clearTimeout(timer);

@@ -24,9 +24,13 @@ export interface CheckOptions {
   run(signal: AbortSignal): Promise<CheckState | Omit<CheckResult, 'latencyMs' | 'checkedAt'> | void>;
 }
 
+/** The first re-check after a dependency is found down (then doubling up to the interval). */
+const FIRST_RETRY_MS = 250;
+
 export class Check {
   private result: CheckResult = { state: 'unknown' };
   private timer: NodeJS.Timeout | undefined;
+  private started = false;
   private running: Promise<CheckResult> | undefined;
   private readonly listeners: Array<(r: CheckResult, prev: CheckResult) => void> = [];
 
@@ -54,15 +58,36 @@ export class Check {
     return this.running;
   }
 
+  /**
+   * Checks now and then every `intervalMs`; while the dependency is down, sooner: 250 ms after the
+   * first failure, doubling up to `intervalMs`. A service that starts alongside its dependencies
+   * (the gateway and its model backends in one `up`) so sees them come up within a fraction of a
+   * second instead of a whole interval later, and a recovered dependency is back in use as fast.
+   */
   start(): void {
-    if (this.timer) return;
-    void this.runNow();
-    this.timer = setInterval(() => void this.runNow(), this.opts.intervalMs);
-    this.timer.unref();
+    if (this.started) return;
+    this.started = true;
+    let retryMs = Math.min(FIRST_RETRY_MS, this.opts.intervalMs);
+    const tick = (): void => {
+      void this.runNow().then((r) => {
+        if (!this.started) return;
+        let delay = this.opts.intervalMs;
+        if (r.state === 'down') {
+          delay = retryMs;
+          retryMs = Math.min(retryMs * 2, this.opts.intervalMs);
+        } else {
+          retryMs = Math.min(FIRST_RETRY_MS, this.opts.intervalMs);
+        }
+        this.timer = setTimeout(tick, delay);
+        this.timer.unref();
+      });
+    };
+    tick();
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }
 

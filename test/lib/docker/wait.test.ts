@@ -91,6 +91,19 @@ describe('HealthCheckWait', () => {
     expect(clock.slept).toBe(5_000);
   });
 
+  it('polls every 50 ms for the first 5 s, then every 250 ms, by default', async () => {
+    const t = target([{ Status: 'running', Health: { Status: 'starting' } }]);
+    const clock = fakeClock();
+    await expect(new HealthCheckWait().waitUntilReady(t, { timeoutMs: 10_000, clock })).rejects.toMatchObject(
+      {
+        kind: 'timeout',
+      },
+    );
+    // 100 polls in the fast 5 s, 20 in the slow 5 s, plus the one at the deadline
+    expect(t.calls).toBe(5_000 / 50 + 5_000 / 250 + 1);
+    expect(clock.slept).toBe(10_000);
+  });
+
   it('stops when the signal aborts', async () => {
     const controller = new AbortController();
     controller.abort();
@@ -125,6 +138,27 @@ describe('HttpWait against a real HTTP server', () => {
       intervalMs: 10,
     });
     expect(requests).toBe(3);
+  });
+
+  it('gives up on a GET that hangs after a short timeout and polls again (doubling it each time)', async () => {
+    const seen: number[] = [];
+    const started = Date.now();
+    server = http.createServer((_req, res) => {
+      seen.push(Date.now() - started);
+      // the first two GETs never get an answer (like a just-started container behind Docker's proxy)
+      if (seen.length <= 2) return;
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    const wait = new HttpWait(`http://127.0.0.1:${port}/readyz`, 2_000, 100);
+    await wait.waitUntilReady(target([{ Status: 'running' }]), { timeoutMs: 10_000, intervalMs: 10 });
+    expect(seen).toHaveLength(3);
+    // 100 ms for the first GET, 200 ms for the second, far from the 2 s a single timeout would cost
+    expect(seen[1]).toBeGreaterThanOrEqual(100);
+    expect(seen[2]).toBeGreaterThanOrEqual(300);
+    expect(seen[2]).toBeLessThan(1_500);
+    server.closeAllConnections();
   });
 
   it('times out naming the URL and the last answer', async () => {
