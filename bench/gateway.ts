@@ -3,11 +3,14 @@
  * 1 and 64 concurrent requests, non-streamed and streamed. Reports p50/p99 added latency and
  * throughput as a ratio of direct. The load generator runs in its own process (this file with
  * `--load`), so the client does not share an event loop with the gateway; on a 2-core machine the
- * three processes still share CPUs, which the throughput ratio at 64 reflects.
+ * three processes still share CPUs, which the throughput ratio at 64 reflects. A reference row runs
+ * the same load through bench/minimal-proxy.ts (node:http + undici, no features): what this machine
+ * allows a Node proxy at all.
  *
  * Alone: `npx tsx bench/gateway.ts` (BENCH_GATEWAY_SECONDS=3 per scenario by default).
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
@@ -151,6 +154,7 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
       },
     });
     procs.push(gateway);
+    const minimal = await startMinimalProxy(mock.url);
     const mockPid = mock.child.pid as number;
     const gwPid = gateway.child.pid as number;
     const results: BenchResult[] = [];
@@ -160,8 +164,11 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
         const durationMs = SECONDS * 1000;
         const direct = await measured({ url: mock.url, concurrency, stream, durationMs }, [mockPid]);
         const via = await measured({ url: gateway.url, concurrency, stream, durationMs, key: KEY }, [gwPid]);
-        if (direct.errors || via.errors) {
-          throw new Error(`errors during ${kind}: direct ${direct.errors}, gateway ${via.errors}`);
+        const bare = await loadInChild({ url: minimal.url, concurrency, stream, durationMs });
+        if (direct.errors || via.errors || bare.errors) {
+          throw new Error(
+            `errors during ${kind}: direct ${direct.errors}, gateway ${via.errors}, minimal proxy ${bare.errors}`,
+          );
         }
         const added50 = via.p50 - direct.p50;
         const added99 = via.p99 - direct.p99;
@@ -193,6 +200,19 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
             met: ratio >= 0.8,
           },
           {
+            // What this machine allows any Node proxy: the same load through bench/minimal-proxy.ts.
+            name: `reference: minimal Node proxy throughput (${kind})`,
+            value: bare.rps,
+            unit: 'req/s',
+            baseline: { name: 'direct', value: direct.rps },
+            ratio: bare.rps / direct.rps,
+          },
+          {
+            name: `reference: minimal Node proxy p50 added latency (${kind})`,
+            value: bare.p50 - direct.p50,
+            unit: 'ms',
+          },
+          {
             name: `gateway self-reported overhead p50 (${kind})`,
             value: via.selfOverheadP50 ?? NaN,
             unit: 'ms',
@@ -211,7 +231,27 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
     return results;
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
+    await stopMinimal?.();
   }
+}
+
+let stopMinimal: (() => Promise<void>) | undefined;
+
+/** Starts bench/minimal-proxy.ts in front of `upstream` (its own process, like the gateway). */
+async function startMinimalProxy(upstream: string): Promise<{ url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./minimal-proxy.ts', import.meta.url)), upstream],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  stopMinimal = async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+  };
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return { url: line.toString().trim() };
 }
 
 export async function run(): Promise<BenchResult[]> {
