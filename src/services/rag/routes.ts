@@ -17,6 +17,22 @@ export interface RagDeps {
   store(): RagStore | undefined;
 }
 
+/** Durations of named steps, rendered as a Server-Timing header (`embed;dur=0.812, search;dur=1.503`). */
+export class ServerTiming {
+  private readonly entries: Array<[string, number]> = [];
+  async time<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      this.entries.push([name, performance.now() - t0]);
+    }
+  }
+  header(): string {
+    return this.entries.map(([n, ms]) => `${n};dur=${ms.toFixed(3)}`).join(', ');
+  }
+}
+
 export function registerRagRoutes(svc: Service, deps: RagDeps): void {
   const { cfg, metrics } = deps;
 
@@ -88,17 +104,21 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
     }),
   );
 
-  svc.app.post('/query', async (req) =>
+  svc.app.post('/query', async (req, reply) =>
     measured('query', async () => {
       const q = parseQueryRequest(req.body, cfg);
       const s = store();
+      // Where the time went, as a Server-Timing header (browsers' devtools and curl -i show it).
+      const timing = new ServerTiming();
       // Embed first and search by name in one statement: the common case costs one round trip to
       // Postgres; only an empty result is followed by a look at the collection itself.
-      const emb = await deps.embedding.embed([q.query]);
+      const emb = await timing.time('embed', () => deps.embedding.embed([q.query]));
       const vector = emb.vectors[0] as number[];
       // A zero vector (the hashing backend on a query of stop words only) has no cosine distance.
       const searchable = vector.some((x) => x !== 0);
-      const chunks = searchable ? await s.search(q.collection, vector, q.top_k) : [];
+      const chunks = searchable
+        ? await timing.time('search', () => s.search(q.collection, vector, q.top_k))
+        : [];
       if (chunks.length === 0) {
         const col = await s.collection(q.collection);
         if (!col) {
@@ -124,7 +144,7 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
         const why = searchable ? 'the collection has no chunks' : 'the query has no searchable words';
         answerError = { reason: 'no_context', message: why };
       } else {
-        const a = await deps.gateway.answer(q.query, chunks);
+        const a = await timing.time('answer', () => deps.gateway.answer(q.query, chunks));
         if (a.answer === null) {
           metrics.dependencyErrors.inc({ dependency: 'gateway' });
           svc.log.warn({ reason: a.reason, err: a.message }, 'answer unavailable; returning chunks only');
@@ -134,6 +154,7 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
           answerModel = a.model;
         }
       }
+      void reply.header('server-timing', timing.header());
       return {
         collection: q.collection,
         query: q.query,

@@ -77,6 +77,10 @@ describe('rag service', () => {
     expect(typeof r.json.answer).toBe('string');
     expect(r.json.answer.length).toBeGreaterThan(0);
     expect(r.json.answer_model).toBeTruthy();
+    // where the time went: the embedding call, the pgvector search and the answer, in that order
+    const timing = (r.headers.get('server-timing') ?? '').split(', ').map((e) => e.split(';dur='));
+    expect(timing.map(([name]) => name)).toEqual(['embed', 'search', 'answer']);
+    for (const [, ms] of timing) expect(Number(ms)).toBeGreaterThan(0);
   });
 
   it('ranks the relevant document in the top 3 for every corpus question (hashing backend)', async () => {
