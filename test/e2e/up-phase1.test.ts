@@ -1,3 +1,6 @@
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DownResult } from '../../src/commands/down.js';
@@ -78,6 +81,23 @@ describe('phase 1, CPU profile, on a real engine', () => {
     const up = json<UpResult>(result);
     expect(up.plan.map((e) => e.action)).toEqual(['keep', 'keep', 'keep']);
     expect(await containerIds(suite.project)).toEqual(firstIds);
+  });
+
+  it('an up from another state directory (other generated secrets) stops before changing anything', async () => {
+    const other = path.join(os.tmpdir(), `aisuite-e2e-other-state-${process.pid}`);
+    try {
+      const result = await suite.run(['up', '--phase', '1', '--cpu', '--pull', 'never'], {
+        env: { AISUITE_STATE_DIR: other },
+      });
+      expect(result.exitCode).toBe(2);
+      expect(String(result.stderr)).toContain(
+        `runs containers deployed with the secrets in ${path.join(String(suite.env.AISUITE_STATE_DIR), suite.project, 'secrets.env')}`,
+      );
+      expect(String(result.stderr)).toContain(`AISUITE_STATE_DIR=${suite.env.AISUITE_STATE_DIR}`);
+      expect(await containerIds(suite.project)).toEqual(firstIds);
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   it('--dry-run prints the plan and changes nothing', async () => {

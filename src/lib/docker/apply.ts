@@ -16,6 +16,7 @@ import { ensureImage, imageJobs, type ImageOutcome, type PullPolicy } from './en
 import { ImageClient } from './images.js';
 import { lastLogLines } from './logs.js';
 import { NetworkClient } from './networks.js';
+import { assertSameSecretsOrigin } from './secrets-origin.js';
 import { plan, type PlanAction, type PlanEntry, type RunningContainer } from './plan.js';
 import { renderedDirOf, syncRenderedDir } from './rendered-dir.js';
 import { runTasks, type Step } from './progress.js';
@@ -153,6 +154,8 @@ export async function applySuite(
         // an unreachable engine is the first thing to say (exit 2, with how to start one)
         await pingEngine(docker);
         existing = await containers.listByProject(suite.project);
+        // before anything is generated or changed: are the running containers ours?
+        await assertSameSecretsOrigin(suite.project, existing, resolved.secretsFile);
         if (options.preflight === false) {
           report('skipped');
           return;
@@ -327,6 +330,7 @@ export async function applySuite(
         release: options.release ?? packageVersion(),
         secretEnv: secretEnv(svc, secrets as Secrets),
         renderedDir,
+        secretsFile: resolved.secretsFile,
       }),
     );
     createdNotStarted.add(id);

@@ -22,6 +22,8 @@ export interface ContainerInputs {
   /** Secret values by environment variable name (already resolved from the secrets file). */
   readonly secretEnv: Readonly<Record<string, string>>;
   readonly renderedDir: string;
+  /** The secrets file `secretEnv` came from, recorded as a label (see secrets-origin.ts). */
+  readonly secretsFile?: string;
 }
 
 /** The dockerode create options for one service (pure; the same inputs give the same options). */
@@ -86,6 +88,7 @@ export function containerOptions(
       [LABELS.configHash]: inputs.configHash,
       [LABELS.release]: inputs.release,
       [LABELS.phase]: svc.group,
+      ...(inputs.secretsFile ? { [LABELS.secretsFile]: inputs.secretsFile } : {}),
     },
     ExposedPorts: exposed,
     HostConfig: hostConfig,

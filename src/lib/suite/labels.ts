@@ -5,4 +5,6 @@ export const LABELS = {
   configHash: 'io.aisuite.config-hash',
   release: 'io.aisuite.release',
   phase: 'io.aisuite.phase',
+  /** The secrets file the container's generated secrets came from (a path, never a value). */
+  secretsFile: 'io.aisuite.secrets-file',
 } as const;

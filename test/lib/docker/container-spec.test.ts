@@ -47,6 +47,7 @@ describe('containerOptions', () => {
       release: '0.1.0',
       secretEnv: secretEnv(gateway, secrets),
       renderedDir: '/state/demo/rendered',
+      secretsFile: '/state/demo/secrets.env',
     });
     expect(opts.name).toBe(containerName('demo', 'api-gateway'));
     expect(opts.name).toBe('demo-api-gateway');
@@ -59,6 +60,7 @@ describe('containerOptions', () => {
       'io.aisuite.config-hash': 'h1',
       'io.aisuite.release': '0.1.0',
       'io.aisuite.phase': 'phase1',
+      'io.aisuite.secrets-file': '/state/demo/secrets.env',
     });
     expect(opts.Env).toContain('GATEWAY_API_KEY=sk-aisuite-one');
     expect(opts.Env).toContain('PORT=8080');
