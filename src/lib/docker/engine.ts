@@ -1,11 +1,15 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { UserError } from '../errors.js';
 import { traced } from './debug.js';
+import { dockerFor } from './engine-http.js';
 
-/** A dockerode client for DOCKER_HOST (unix socket, tcp, with TLS settings) or the default socket. */
+/**
+ * A dockerode-shaped client for DOCKER_HOST (unix socket, tcp, TLS, ssh) or the default socket: its
+ * read-only calls go over plain HTTP and dockerode is loaded only when another call needs it
+ * (engine-http.ts).
+ */
 export function createDocker(): Docker {
-  // docker-modem reads DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH itself
-  return new Docker();
+  return dockerFor(process.env);
 }
 
 /** Where the client connects, for messages. */

@@ -1,4 +1,5 @@
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { createDocker } from '../docker/engine.js';
 import { LABELS } from '../suite/labels.js';
 import {
   fail,
@@ -43,7 +44,7 @@ export class DockerProbe implements Probe {
   readonly kind = 'docker';
   constructor(
     private readonly spec: DockerProbeSpec,
-    private readonly docker: Docker = new Docker(),
+    private readonly docker: Docker = createDocker(),
   ) {}
 
   async run(_ctx: ProbeContext): Promise<ProbeOutcome> {

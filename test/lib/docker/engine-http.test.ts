@@ -1,0 +1,131 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Docker from 'dockerode';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineHttpError, lazyDocker, plainEndpoint } from '../../../src/lib/docker/engine-http.js';
+import { LABELS } from '../../../src/lib/suite/labels.js';
+import { assertNoLeftovers } from '../../support/docker-leftovers.js';
+import { ensureStandInImages } from '../../support/stand-in/images.js';
+
+describe('plainEndpoint (which DOCKER_HOST plain node:http can reach)', () => {
+  let home: string;
+  beforeAll(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), 'aisuite-home-'));
+  });
+  afterAll(async () => {
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('unix sockets and plain tcp; not TLS, ssh, a path prefix or a client timeout', () => {
+    expect(plainEndpoint({}, home)).toEqual({ socketPath: '/var/run/docker.sock' });
+    expect(plainEndpoint({ DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }, home)).toEqual({
+      socketPath: '/run/user/1000/docker.sock',
+    });
+    expect(plainEndpoint({ DOCKER_HOST: 'tcp://10.0.0.5:2375' }, home)).toEqual({
+      host: '10.0.0.5',
+      port: 2375,
+    });
+    expect(plainEndpoint({ DOCKER_HOST: '10.0.0.5:2375' }, home)).toEqual({ host: '10.0.0.5', port: 2375 });
+    for (const env of [
+      { DOCKER_HOST: 'tcp://10.0.0.5:2376' },
+      { DOCKER_HOST: 'tcp://10.0.0.5:2375', DOCKER_TLS_VERIFY: '1' },
+      { DOCKER_HOST: 'ssh://me@builder' },
+      { DOCKER_HOST: 'npipe:////./pipe/docker_engine' },
+      { DOCKER_HOST: 'tcp://10.0.0.5:2375', DOCKER_PATH_PREFIX: '/docker' },
+      { DOCKER_CLIENT_TIMEOUT: '5000' },
+    ]) {
+      expect(plainEndpoint(env, home), JSON.stringify(env)).toBeUndefined();
+    }
+  });
+
+  it("prefers Docker Desktop's per-user socket when it exists, like docker-modem", async () => {
+    const sock = path.join(home, '.docker', 'run', 'docker.sock');
+    await mkdir(path.dirname(sock), { recursive: true });
+    await writeFile(sock, '');
+    expect(plainEndpoint({}, home)).toEqual({ socketPath: sock });
+  });
+});
+
+// Real Docker engine: the lazy client answers the read-only calls like dockerode, without loading it.
+describe('lazyDocker against the real engine', () => {
+  const docker = new Docker();
+  const endpoint = plainEndpoint(process.env) as NonNullable<ReturnType<typeof plainEndpoint>>;
+  const project = `aisuite-enginehttp-${randomBytes(4).toString('hex')}`;
+  let id = '';
+
+  beforeAll(async () => {
+    const image = (await ensureStandInImages(['debian-bookworm']))['debian-bookworm'] as string;
+    const c = await docker.createContainer({
+      Image: image,
+      Cmd: ['sleep', '60'],
+      Labels: { [LABELS.project]: project, [LABELS.service]: 'sleeper' },
+    });
+    id = c.id;
+  }, 300_000);
+  afterAll(async () => {
+    await docker.getContainer(id).remove({ force: true });
+    await assertNoLeftovers(project);
+  });
+
+  it('answers version, lists with label filters and inspects exactly as dockerode does', async () => {
+    let loaded = 0;
+    const lazy = lazyDocker(endpoint, () => {
+      loaded++;
+      return docker;
+    });
+    expect((await lazy.version()).ApiVersion).toBe((await docker.version()).ApiVersion);
+    const filters = { label: [`${LABELS.project}=${project}`] };
+    const list = await lazy.listContainers({ all: true, filters });
+    expect(list.map((c) => c.Id)).toEqual([id]);
+    expect(list).toEqual(await docker.listContainers({ all: true, filters }));
+    const inspected = await lazy.getContainer(id).inspect();
+    expect(inspected.Id).toBe(id);
+    expect(inspected.Config.Labels).toEqual((await docker.getContainer(id).inspect()).Config.Labels);
+    expect((await lazy.listNetworks({ filters: { name: ['bridge'] } })).map((n) => n.Name)).toContain(
+      'bridge',
+    );
+    expect(loaded).toBe(0); // none of this needed dockerode
+    // a call it does not serve itself goes to dockerode, loaded then
+    await lazy.getContainer(id).start();
+    expect(loaded).toBe(1);
+    expect((await lazy.getContainer(id).inspect()).State.Status).toBe('running');
+  });
+
+  it('fails like dockerode: statusCode on the error, errno code when the engine is not there', async () => {
+    const lazy = lazyDocker(endpoint, () => docker);
+    const err = await lazy
+      .getContainer('aisuite-no-such-container')
+      .inspect()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineHttpError);
+    expect(err).toMatchObject({
+      statusCode: 404,
+      message: expect.stringMatching(/^\(HTTP code 404\).*No such container/),
+    });
+    const nowhere = lazyDocker({ socketPath: '/nonexistent/docker.sock' }, () => docker);
+    await expect(nowhere.version()).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a read-only command path never loads dockerode (checked in a fresh process)', () => {
+    const script = `
+      import { createRequire } from 'node:module';
+      import { createDocker } from './src/lib/docker/engine.ts';
+      const docker = createDocker();
+      await docker.version();
+      await docker.listContainers({ all: true });
+      await docker.getImage('aisuite-no-such-image:1').inspect().catch(() => undefined);
+      const loaded = Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/dockerode/'));
+      console.log(JSON.stringify({ loaded }));
+    `;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: path.resolve(import.meta.dirname, '../../..'),
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: '' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({ loaded: false });
+  });
+});
