@@ -1,12 +1,12 @@
 /**
- * Read-only calls to the Docker engine over plain node:http, and a dockerode-shaped client that uses
- * them, loading dockerode itself only when a call needs it.
+ * The Docker engine calls of `up`, `down` and `status` over plain node:http, and a dockerode-shaped
+ * client that uses them, loading dockerode itself only when another call needs it.
  *
  * Why: loading dockerode costs ~0.17-0.2 s of every command on a small host (docker-modem pulls in
- * ssh2, dockerode its buildkit session's gRPC and protobufjs), while a no-op `up`, `status` or a
- * checklist only read: version, info, lists, inspects. Those go over one HTTP GET each here; anything
- * else (create, start, logs, build, pull, ...) is forwarded to a dockerode instance created on first
- * use. Endpoints other than a unix socket or plain tcp (TLS, ssh, Windows named pipes,
+ * ssh2, dockerode its buildkit session's gRPC and protobufjs), while `up`, `down`, `status` or a
+ * checklist make only plain JSON calls: version, info, lists, inspects, create/start/stop/remove of
+ * containers, networks and volumes. Those are one HTTP request each here; anything else (build, pull,
+ * logs, image tag/remove, ...) is forwarded to a dockerode instance created on first use. Endpoints other than a unix socket or plain tcp (TLS, ssh, Windows named pipes,
  * DOCKER_PATH_PREFIX, DOCKER_CLIENT_TIMEOUT) use dockerode for everything.
  */
 import { accessSync } from 'node:fs';
@@ -65,28 +65,48 @@ export class EngineHttpError extends Error {
   }
 }
 
-const REASONS: Record<number, string> = { 400: 'bad parameter', 404: 'no such object', 500: 'server error' };
+const REASONS: Record<number, string> = {
+  304: 'not modified (already in that state)',
+  400: 'bad parameter',
+  404: 'no such object',
+  409: 'conflict',
+  500: 'server error',
+};
 
-/** One GET against the engine; the body parsed as JSON. Connection errors keep their errno `code`. */
-export function engineGet<T>(
-  endpoint: EngineEndpoint,
-  apiPath: string,
-  query?: Record<string, unknown>,
-): Promise<T> {
-  // like docker-modem: object values (filters) travel as JSON
+/** Query values like docker-modem's: objects (filters) travel as JSON, undefined ones are left out. */
+function queryString(query?: Record<string, unknown>): string {
   const params = Object.fromEntries(
     Object.entries(query ?? {})
       .filter(([, v]) => v !== undefined)
       .map(([k, v]) => [k, v !== null && typeof v === 'object' && !Array.isArray(v) ? JSON.stringify(v) : v]),
   ) as Record<string, string>;
-  const qs = stringify(params);
+  return stringify(params);
+}
+
+/**
+ * One call to the engine: the answer's body parsed as JSON (null when empty). A status outside 2xx
+ * (304 "already started" included, as with docker-modem) rejects with an EngineHttpError;
+ * connection errors keep their errno `code`.
+ */
+export function engineRequest<T>(
+  endpoint: EngineEndpoint,
+  method: 'GET' | 'POST' | 'DELETE',
+  apiPath: string,
+  query?: Record<string, unknown>,
+  body?: unknown,
+): Promise<T> {
+  const qs = queryString(query);
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise<T>((resolve, reject) => {
     const req = http.request(
       {
         ...endpoint,
-        method: 'GET',
+        method,
         path: qs ? `${apiPath}?${qs}` : apiPath,
-        headers: { accept: 'application/json' },
+        headers: {
+          accept: 'application/json',
+          ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -107,27 +127,27 @@ export function engineGet<T>(
       },
     );
     req.on('error', reject);
-    req.end();
+    req.end(payload);
   });
 }
 
 const requireCjs = createRequire(import.meta.url);
 
 /**
- * A dockerode-shaped client: the read-only calls aisuite makes go over `engineGet`, everything else
- * to a real dockerode created on first use.
+ * A dockerode-shaped client: the plain JSON calls aisuite makes go over `engineRequest`, everything
+ * else to a real dockerode created on first use.
  */
 export function lazyDocker(endpoint: EngineEndpoint, load: () => Docker = loadDockerode): Docker {
   let real: Docker | undefined;
   const dockerode = (): Docker => (real ??= load());
-  const get = <T>(p: string, q?: Record<string, unknown>) => engineGet<T>(endpoint, p, q);
+  const call = <T>(method: 'GET' | 'POST' | 'DELETE', p: string, q?: Record<string, unknown>, b?: unknown) =>
+    engineRequest<T>(endpoint, method, p, q, b);
   const enc = encodeURIComponent;
-  /** `docker.getX(id)`: `inspect()` over HTTP, any other member from dockerode's object. */
-  const handle = (
-    kind: 'getContainer' | 'getImage' | 'getNetwork' | 'getVolume',
-    inspectPath: (id: string) => string,
-  ) =>
-    function (id: string) {
+  type Kind = 'getContainer' | 'getImage' | 'getNetwork' | 'getVolume';
+  /** `docker.getX(id)`: the calls in `own` over HTTP, any other member from dockerode's object. */
+  const handle =
+    (kind: Kind, own: (id: string) => Record<string, (opts?: Record<string, unknown>) => Promise<unknown>>) =>
+    (id: string) => {
       let target: Record<string | symbol, unknown> | undefined;
       const realObject = (): Record<string | symbol, unknown> => {
         if (!target) {
@@ -136,35 +156,57 @@ export function lazyDocker(endpoint: EngineEndpoint, load: () => Docker = loadDo
         }
         return target;
       };
+      const methods = own(enc(id));
       return new Proxy(
         {},
         {
           get(_t, prop) {
             if (prop === 'id' || prop === 'name') return id;
             if (prop === 'then') return undefined;
-            if (prop === 'inspect') return () => get(inspectPath(enc(id)));
+            if (typeof prop === 'string' && Object.hasOwn(methods, prop)) return methods[prop];
             const value = realObject()[prop];
             return typeof value === 'function' ? value.bind(realObject()) : value;
           },
         },
       );
     };
-  const reads: Record<string, unknown> = {
-    version: () => get('/version'),
-    info: () => get('/info'),
-    ping: () => get('/_ping'),
-    listContainers: (opts?: Record<string, unknown>) => get('/containers/json', opts),
-    listImages: (opts?: Record<string, unknown>) => get('/images/json', opts),
-    listNetworks: (opts?: Record<string, unknown>) => get('/networks', opts),
-    listVolumes: (opts?: Record<string, unknown>) => get('/volumes', opts),
-    getContainer: handle('getContainer', (id) => `/containers/${id}/json`),
-    getImage: handle('getImage', (ref) => `/images/${ref}/json`),
-    getNetwork: handle('getNetwork', (id) => `/networks/${id}`),
-    getVolume: handle('getVolume', (name) => `/volumes/${name}`),
+  const getContainer = handle('getContainer', (id) => ({
+    inspect: () => call('GET', `/containers/${id}/json`),
+    start: () => call('POST', `/containers/${id}/start`),
+    stop: (opts) => call('POST', `/containers/${id}/stop`, opts),
+    remove: (opts) => call('DELETE', `/containers/${id}`, opts),
+  }));
+  const getNetwork = handle('getNetwork', (id) => ({
+    inspect: () => call('GET', `/networks/${id}`),
+    remove: () => call('DELETE', `/networks/${id}`),
+  }));
+  const getVolume = handle('getVolume', (name) => ({
+    inspect: () => call('GET', `/volumes/${name}`),
+    remove: (opts) => call('DELETE', `/volumes/${name}`, opts),
+  }));
+  const own: Record<string, unknown> = {
+    version: () => call('GET', '/version'),
+    info: () => call('GET', '/info'),
+    ping: () => call('GET', '/_ping'),
+    listContainers: (opts?: Record<string, unknown>) => call('GET', '/containers/json', opts),
+    listImages: (opts?: Record<string, unknown>) => call('GET', '/images/json', opts),
+    listNetworks: (opts?: Record<string, unknown>) => call('GET', '/networks', opts),
+    listVolumes: (opts?: Record<string, unknown>) => call('GET', '/volumes', opts),
+    // like dockerode: the name in the query, the options as the body; resolves to the new object
+    createContainer: async (opts: Record<string, unknown>) =>
+      getContainer((await call<{ Id: string }>('POST', '/containers/create', { name: opts.name }, opts)).Id),
+    createNetwork: async (opts: Record<string, unknown>) =>
+      getNetwork((await call<{ Id: string }>('POST', '/networks/create', undefined, opts)).Id),
+    createVolume: async (opts: Record<string, unknown>) =>
+      getVolume((await call<{ Name: string }>('POST', '/volumes/create', undefined, opts)).Name),
+    getContainer,
+    getImage: handle('getImage', (ref) => ({ inspect: () => call('GET', `/images/${ref}/json`) })),
+    getNetwork,
+    getVolume,
   };
   return new Proxy({} as Docker, {
     get(_t, prop) {
-      if (typeof prop === 'string' && Object.hasOwn(reads, prop)) return reads[prop];
+      if (typeof prop === 'string' && Object.hasOwn(own, prop)) return own[prop];
       if (prop === 'then') return undefined; // not a thenable: `await client` must not load dockerode
       const d = dockerode() as unknown as Record<string | symbol, unknown>;
       const value = d[prop];

@@ -89,9 +89,39 @@ describe('lazyDocker against the real engine', () => {
     );
     expect(loaded).toBe(0); // none of this needed dockerode
     // a call it does not serve itself goes to dockerode, loaded then
-    await lazy.getContainer(id).start();
+    expect(String(await lazy.getContainer(id).logs({ stdout: true, stderr: true }))).toBe('');
     expect(loaded).toBe(1);
-    expect((await lazy.getContainer(id).inspect()).State.Status).toBe('running');
+  });
+
+  it("runs a container's life cycle like dockerode: create, start, stop, remove, and a network's", async () => {
+    let loaded = 0;
+    const lazy = lazyDocker(endpoint, () => {
+      loaded++;
+      return docker;
+    });
+    const image = (await ensureStandInImages(['debian-bookworm']))['debian-bookworm'] as string;
+    const net = await lazy.createNetwork({ Name: `${project}-net`, Labels: { [LABELS.project]: project } });
+    const c = await lazy.createContainer({
+      name: `${project}-life`,
+      Image: image,
+      Cmd: ['sleep', '60'],
+      Labels: { [LABELS.project]: project, [LABELS.service]: 'life' },
+      HostConfig: { NetworkMode: `${project}-net` },
+    });
+    const info = await docker.getContainer(c.id).inspect();
+    expect(info.Name).toBe(`/${project}-life`);
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${project}-net`]);
+    await lazy.getContainer(c.id).start();
+    // starting a running container is a 304, which callers treat as "already started"
+    await expect(lazy.getContainer(c.id).start()).rejects.toMatchObject({ statusCode: 304 });
+    expect((await docker.getContainer(c.id).inspect()).State.Running).toBe(true);
+    await lazy.getContainer(c.id).stop({ t: 0 });
+    expect((await docker.getContainer(c.id).inspect()).State.Running).toBe(false);
+    await lazy.getContainer(c.id).remove({ force: true, v: true });
+    await expect(docker.getContainer(c.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    await lazy.getNetwork(net.id).remove();
+    await expect(lazy.getNetwork(net.id).inspect()).rejects.toMatchObject({ statusCode: 404 });
+    expect(loaded).toBe(0);
   });
 
   it('fails like dockerode: statusCode on the error, errno code when the engine is not there', async () => {
@@ -109,7 +139,7 @@ describe('lazyDocker against the real engine', () => {
     await expect(nowhere.version()).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('a read-only command path never loads dockerode (checked in a fresh process)', () => {
+  it('the calls of up, down and status never load dockerode (checked in a fresh process)', () => {
     const script = `
       import { createRequire } from 'node:module';
       import { createDocker } from './src/lib/docker/engine.ts';
@@ -117,6 +147,7 @@ describe('lazyDocker against the real engine', () => {
       await docker.version();
       await docker.listContainers({ all: true });
       await docker.getImage('aisuite-no-such-image:1').inspect().catch(() => undefined);
+      await docker.getContainer('aisuite-no-such-container').stop({ t: 0 }).catch(() => undefined);
       const loaded = Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/dockerode/'));
       console.log(JSON.stringify({ loaded }));
     `;
