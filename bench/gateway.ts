@@ -19,6 +19,8 @@ import { percentile, runIfMain, type BenchResult } from './types.js';
 
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 3);
 const WARMUP_MS = 1_000;
+/** The load child's line at the end of its warm-up. */
+const MEASURING = 'measuring';
 const KEY = 'sk-bench';
 
 interface LoadSpec {
@@ -30,7 +32,7 @@ interface LoadSpec {
 }
 
 interface LoadResult {
-  /** Requests completed in the whole run, warm-up included (for CPU per request). */
+  /** Requests completed in the whole run, warm-up included. */
   total: number;
   count: number;
   errors: number;
@@ -58,6 +60,7 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
   let total = 0;
   const start = performance.now();
   const measureFrom = start + WARMUP_MS;
+  const said = setTimeout(() => process.stdout.write(`${MEASURING}\n`), WARMUP_MS);
   const end = measureFrom + spec.durationMs;
   const worker = async (): Promise<void> => {
     while (performance.now() < end) {
@@ -79,6 +82,7 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
     }
   };
   await Promise.all(Array.from({ length: spec.concurrency }, worker));
+  clearTimeout(said);
   await pool.close();
   return {
     total,
@@ -91,8 +95,11 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
   };
 }
 
-/** Runs `load` in a child process (this file with --load) and returns its result. */
-function loadInChild(spec: LoadSpec): Promise<LoadResult> {
+/**
+ * Runs `load` in a child process (this file with --load) and returns its result; `onMeasuring` is
+ * called when the warm-up is over (the child says so on stdout).
+ */
+function loadInChild(spec: LoadSpec, onMeasuring?: () => void): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
@@ -102,7 +109,13 @@ function loadInChild(spec: LoadSpec): Promise<LoadResult> {
       },
     );
     let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (onMeasuring && out.includes(MEASURING)) {
+        onMeasuring();
+        onMeasuring = undefined;
+      }
+    });
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`load generator exited ${code}`));
       resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as LoadResult);
@@ -122,10 +135,12 @@ function cpuSeconds(pid: number): number {
 
 /** A load run plus the CPU time each given process spent during it, per completed request (µs). */
 async function measured(spec: LoadSpec, pids: number[]): Promise<LoadResult & { cpuUsPerReq: number[] }> {
-  const before = pids.map(cpuSeconds);
-  const r = await loadInChild(spec);
+  // from the end of the warm-up only: one-time costs (the first requests of a fresh process load
+  // modules) would otherwise dominate the few requests of a slow-backend run
+  let before = pids.map(cpuSeconds);
+  const r = await loadInChild(spec, () => (before = pids.map(cpuSeconds)));
   const after = pids.map(cpuSeconds);
-  return { ...r, cpuUsPerReq: pids.map((_, i) => (((after[i] ?? 0) - (before[i] ?? 0)) / r.total) * 1e6) };
+  return { ...r, cpuUsPerReq: pids.map((_, i) => (((after[i] ?? 0) - (before[i] ?? 0)) / r.count) * 1e6) };
 }
 
 /**
