@@ -6,7 +6,8 @@
  * ssh2, dockerode its buildkit session's gRPC and protobufjs), while `up`, `down`, `status` or a
  * checklist make only plain JSON calls: version, info, lists, inspects, create/start/stop/remove of
  * containers, networks and volumes. Those are one HTTP request each here; anything else (build, pull,
- * logs, image tag/remove, ...) is forwarded to a dockerode instance created on first use. Endpoints other than a unix socket or plain tcp (TLS, ssh, Windows named pipes,
+ * logs, image tag/remove, ...) is forwarded to a dockerode instance created on first use. Endpoints
+ * other than a unix socket or plain tcp (TLS, client certificates, ssh, Windows named pipes,
  * DOCKER_PATH_PREFIX, DOCKER_CLIENT_TIMEOUT) use dockerode for everything.
  */
 import { accessSync } from 'node:fs';
@@ -35,9 +36,9 @@ export function plainEndpoint(
   } catch {
     return undefined; // dockerode reports the malformed DOCKER_HOST
   }
-  if (url.protocol !== 'tcp:' || env.DOCKER_TLS_VERIFY === '1' || url.port === '2376' || !url.port) {
-    return undefined;
-  }
+  // docker-modem speaks https for these (port 2376, DOCKER_TLS_VERIFY, or a certificate directory)
+  const tls = env.DOCKER_TLS_VERIFY === '1' || url.port === '2376' || Boolean(env.DOCKER_CERT_PATH);
+  if (url.protocol !== 'tcp:' || tls || !url.port) return undefined;
   return { host: url.hostname, port: Number(url.port) };
 }
 

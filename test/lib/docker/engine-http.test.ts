@@ -32,6 +32,7 @@ describe('plainEndpoint (which DOCKER_HOST plain node:http can reach)', () => {
     for (const env of [
       { DOCKER_HOST: 'tcp://10.0.0.5:2376' },
       { DOCKER_HOST: 'tcp://10.0.0.5:2375', DOCKER_TLS_VERIFY: '1' },
+      { DOCKER_HOST: 'tcp://10.0.0.5:2375', DOCKER_CERT_PATH: '/home/me/.docker' },
       { DOCKER_HOST: 'ssh://me@builder' },
       { DOCKER_HOST: 'npipe:////./pipe/docker_engine' },
       { DOCKER_HOST: 'tcp://10.0.0.5:2375', DOCKER_PATH_PREFIX: '/docker' },
@@ -55,9 +56,10 @@ describe('lazyDocker against the real engine', () => {
   const endpoint = plainEndpoint(process.env) as NonNullable<ReturnType<typeof plainEndpoint>>;
   const project = `aisuite-enginehttp-${randomBytes(4).toString('hex')}`;
   let id = '';
+  let image = '';
 
   beforeAll(async () => {
-    const image = (await ensureStandInImages(['debian-bookworm']))['debian-bookworm'] as string;
+    image = (await ensureStandInImages(['debian-bookworm']))['debian-bookworm'] as string;
     const c = await docker.createContainer({
       Image: image,
       Cmd: ['sleep', '60'],
@@ -87,6 +89,8 @@ describe('lazyDocker against the real engine', () => {
     expect((await lazy.listNetworks({ filters: { name: ['bridge'] } })).map((n) => n.Name)).toContain(
       'bridge',
     );
+    // an image reference with a registry-style path and a tag, as the suite's images have
+    expect((await lazy.getImage(image).inspect()).Id).toBe((await docker.getImage(image).inspect()).Id);
     expect(loaded).toBe(0); // none of this needed dockerode
     // a call it does not serve itself goes to dockerode, loaded then
     expect(String(await lazy.getContainer(id).logs({ stdout: true, stderr: true }))).toBe('');
@@ -99,7 +103,6 @@ describe('lazyDocker against the real engine', () => {
       loaded++;
       return docker;
     });
-    const image = (await ensureStandInImages(['debian-bookworm']))['debian-bookworm'] as string;
     const net = await lazy.createNetwork({ Name: `${project}-net`, Labels: { [LABELS.project]: project } });
     const c = await lazy.createContainer({
       name: `${project}-life`,
