@@ -69,7 +69,9 @@ export class Check {
     this.started = true;
     let retryMs = Math.min(FIRST_RETRY_MS, this.opts.intervalMs);
     const tick = (): void => {
-      void this.runNow().then((r) => {
+      // a throwing onChange listener must not end the schedule (setInterval did not either)
+      const next = this.runNow().catch((): CheckResult => ({ state: 'down' }));
+      void next.then((r) => {
         if (!this.started) return;
         let delay = this.opts.intervalMs;
         if (r.state === 'down') {
