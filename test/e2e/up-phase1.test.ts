@@ -122,6 +122,8 @@ describe('phase 1, CPU profile, on a real engine', () => {
       ['inference-code', 'recreate'],
       ['api-gateway', 'keep'],
     ]);
+    // and the plan says what changed: the service's own spec (its published port), nothing else
+    expect(up.plan[1]?.reason).toMatch(/^config changed: spec \(/);
     const ids = await containerIds(suite.project);
     expect(ids['inference-chat']).toBe(firstIds['inference-chat']);
     expect(ids['api-gateway']).toBe(firstIds['api-gateway']);

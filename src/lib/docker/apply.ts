@@ -5,12 +5,13 @@ import type { RendererName } from '../output.js';
 import { assertPreflight, ownPorts, runPreflight, type PreflightCheck } from '../preflight/index.js';
 import type { RenderedFile } from '../render/types.js';
 import { ensureSecrets, readSecrets, SECRET_NAMES, type Secrets } from '../secrets/store.js';
+import { LABELS } from '../suite/labels.js';
 import type { ResolvedSuite } from '../suite/resolve.js';
 import type { ServiceSpec } from '../suite/types.js';
 import { packageVersion } from '../version.js';
 import { ContainerClient } from './containers.js';
 import { containerOptions } from './container-spec.js';
-import { desiredHash, secretEnv } from './desired.js';
+import { desiredConfig, secretEnv } from './desired.js';
 import { createDocker, pingEngine } from './engine.js';
 import { ensureImage, imageJobs, type ImageOutcome, type PullPolicy } from './ensure-images.js';
 import { ImageClient } from './images.js';
@@ -105,13 +106,14 @@ async function loadSecrets(file: string, dryRun: boolean): Promise<Secrets> {
 
 function runningFrom(containers: readonly Docker.ContainerInfo[]): RunningContainer[] {
   return containers.flatMap((c) => {
-    const service = c.Labels?.['io.aisuite.service'];
+    const service = c.Labels?.[LABELS.service];
     if (!service) return [];
     return [
       {
         id: c.Id,
         service,
-        configHash: c.Labels?.['io.aisuite.config-hash'],
+        configHash: c.Labels?.[LABELS.configHash],
+        configParts: c.Labels?.[LABELS.configParts],
         state: c.State,
         created: c.Created,
       },
@@ -145,6 +147,7 @@ export async function applySuite(
   let entries: PlanEntry[] = [];
   const ids = new Map<string, string>();
   const hashes = new Map<string, string>();
+  const parts = new Map<string, string>();
   let secrets: Secrets | undefined;
 
   const steps: Step[] = [
@@ -205,9 +208,16 @@ export async function applySuite(
         secrets = await loadSecrets(resolved.secretsFile, dryRun);
         const imageIds = new Map(imageResults.map((i) => [i.ref, i.id]));
         const desired = suite.services.map((svc) => {
-          const hash = desiredHash(suite, svc, imageIds.get(svc.image.ref) ?? '', secrets as Secrets, files);
-          hashes.set(svc.name, hash);
-          return { name: svc.name, configHash: hash };
+          const config = desiredConfig(
+            suite,
+            svc,
+            imageIds.get(svc.image.ref) ?? '',
+            secrets as Secrets,
+            files,
+          );
+          hashes.set(svc.name, config.hash);
+          parts.set(svc.name, config.parts);
+          return { name: svc.name, configHash: config.hash, configParts: config.parts };
         });
         entries = plan(desired, runningFrom(existing));
         // why a container is replaced is worth a line: a recreate nobody expected is a question
@@ -327,6 +337,7 @@ export async function applySuite(
     const id = await containers.create(
       containerOptions(suite, svc, {
         configHash: hashes.get(svc.name) as string,
+        configParts: parts.get(svc.name),
         release: options.release ?? packageVersion(),
         secretEnv: secretEnv(svc, secrets as Secrets),
         renderedDir,

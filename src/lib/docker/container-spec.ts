@@ -18,6 +18,8 @@ export function bindSource(source: string, renderedDir: string): string {
 
 export interface ContainerInputs {
   readonly configHash: string;
+  /** Digests of the hash's parts, recorded as a label so a later plan can say what changed. */
+  readonly configParts?: string;
   readonly release: string;
   /** Secret values by environment variable name (already resolved from the secrets file). */
   readonly secretEnv: Readonly<Record<string, string>>;
@@ -86,6 +88,7 @@ export function containerOptions(
       [LABELS.project]: suite.project,
       [LABELS.service]: svc.name,
       [LABELS.configHash]: inputs.configHash,
+      ...(inputs.configParts ? { [LABELS.configParts]: inputs.configParts } : {}),
       [LABELS.release]: inputs.release,
       [LABELS.phase]: svc.group,
       ...(inputs.secretsFile ? { [LABELS.secretsFile]: inputs.secretsFile } : {}),

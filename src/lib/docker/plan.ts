@@ -1,7 +1,10 @@
+import { changedParts } from './desired.js';
 /** What the suite should look like: one entry per selected service. */
 export interface DesiredService {
   readonly name: string;
   readonly configHash: string;
+  /** Digests of the hash's parts (desired.ts), to say what changed. */
+  readonly configParts?: string;
 }
 
 export type ContainerState = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -11,6 +14,7 @@ export interface RunningContainer {
   readonly id: string;
   readonly service: string;
   readonly configHash?: string;
+  readonly configParts?: string;
   readonly state: ContainerState | string;
   /** Unix seconds; the newest container of a service is the one kept when there are duplicates. */
   readonly created?: number;
@@ -30,6 +34,12 @@ export interface PlanEntry {
 
 function byNewest(a: RunningContainer, b: RunningContainer): number {
   return (b.created ?? 0) - (a.created ?? 0);
+}
+
+/** `: image, secrets` when both sides carry part digests that say what differs. */
+function changedWhat(before: string | undefined, after: string | undefined): string {
+  const names = changedParts(before, after);
+  return names && names.length > 0 ? `: ${names.join(', ')}` : '';
 }
 
 function planOne(want: DesiredService, found: readonly RunningContainer[]): PlanEntry {
@@ -54,7 +64,7 @@ function planOne(want: DesiredService, found: readonly RunningContainer[]): Plan
       reason:
         c.configHash === undefined
           ? 'container has no config-hash label'
-          : `config changed (${c.configHash} -> ${want.configHash})`,
+          : `config changed${changedWhat(c.configParts, want.configParts)} (${c.configHash} -> ${want.configHash})`,
       containerIds: ids,
       previousHash: c.configHash,
     };

@@ -3,6 +3,8 @@ export const LABELS = {
   project: 'io.aisuite.project',
   service: 'io.aisuite.service',
   configHash: 'io.aisuite.config-hash',
+  /** Short digests of what the config hash is made of (spec, image, secrets, files, network). */
+  configParts: 'io.aisuite.config-parts',
   release: 'io.aisuite.release',
   phase: 'io.aisuite.phase',
   /** The secrets file the container's generated secrets came from (a path, never a value). */

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { bindSource, containerName, containerOptions } from '../../../src/lib/docker/container-spec.js';
-import { desiredHash, filesOf, secretEnv } from '../../../src/lib/docker/desired.js';
+import {
+  changedParts,
+  desiredConfig,
+  desiredHash,
+  filesOf,
+  secretEnv,
+} from '../../../src/lib/docker/desired.js';
 import { buildSuite, type SuiteOptions } from '../../../src/lib/suite/build.js';
 import type { Secrets } from '../../../src/lib/secrets/store.js';
 
@@ -160,5 +166,26 @@ describe('desiredHash', () => {
     expect(hash('api-gateway', secrets, files, 'sha256:2')).not.toBe(hash('api-gateway'));
     const exposed = buildSuite(options({ bindAddress: '0.0.0.0' }));
     expect(hash('api-gateway', secrets, files, 'sha256:1', exposed)).not.toBe(hash('api-gateway'));
+  });
+
+  it('names the parts that changed: the parts label tells image, secrets, files, network and spec apart', () => {
+    const parts = (name: string, s = secrets, f = files, image = 'sha256:1', st = suite) =>
+      desiredConfig(st, service(st, name), image, s, f).parts;
+    const base = parts('postgres');
+    expect(base).toMatch(
+      /^spec=[0-9a-f]{8},image=[0-9a-f]{8},secrets=[0-9a-f]{8},files=[0-9a-f]{8},network=[0-9a-f]{8}$/,
+    );
+    expect(changedParts(base, parts('postgres'))).toEqual([]);
+    expect(changedParts(base, parts('postgres', secrets, files, 'sha256:2'))).toEqual(['image']);
+    const rotated = { ...secrets, 'postgres-password': 'pg-pass-two' };
+    expect(changedParts(base, parts('postgres', rotated))).toEqual(['secrets']);
+    const exposed = buildSuite(options({ bindAddress: '0.0.0.0' }));
+    expect(changedParts(base, parts('postgres', secrets, files, 'sha256:1', exposed))).toEqual(['network']);
+    const changed = files.map((f) =>
+      f.path === 'prometheus/rules/a.yml' ? { ...f, content: 'groups: [x]' } : f,
+    );
+    expect(changedParts(parts('prometheus'), parts('prometheus', secrets, changed))).toEqual(['files']);
+    // a container from before the parts label: nothing to compare
+    expect(changedParts(undefined, base)).toBeUndefined();
   });
 });

@@ -48,6 +48,21 @@ describe('plan', () => {
     expect(isNoop(entries)).toBe(false);
   });
 
+  it('says which parts of the config changed when both sides carry the parts label', () => {
+    const running: RunningContainer = {
+      ...ctr('b', 'running', 'old'),
+      configParts: 'spec=1,image=2,secrets=3',
+    };
+    const [entry] = plan(
+      [{ name: 'b', configHash: 'new', configParts: 'spec=1,image=9,secrets=8' }],
+      [running],
+    );
+    expect(entry).toMatchObject({
+      action: 'recreate',
+      reason: 'config changed: image, secrets (old -> new)',
+    });
+  });
+
   it('recreates a container without a config-hash label', () => {
     const unlabelled: RunningContainer = { id: 'id-a', service: 'a', state: 'running' };
     const [entry] = plan([want('a')], [unlabelled]);
