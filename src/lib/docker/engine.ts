@@ -5,8 +5,8 @@ import { dockerFor } from './engine-http.js';
 
 /**
  * A dockerode-shaped client for DOCKER_HOST (unix socket, tcp, TLS, ssh) or the default socket: its
- * read-only calls go over plain HTTP and dockerode is loaded only when another call needs it
- * (engine-http.ts).
+ * plain JSON calls (inspect, list, create, start, stop, remove) go over node:http and dockerode is
+ * loaded only when another call needs it (engine-http.ts).
  */
 export function createDocker(): Docker {
   return dockerFor(process.env);

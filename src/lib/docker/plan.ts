@@ -1,4 +1,5 @@
 import { changedParts } from './desired.js';
+
 /** What the suite should look like: one entry per selected service. */
 export interface DesiredService {
   readonly name: string;
