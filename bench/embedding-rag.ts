@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { Pool } from 'undici';
 import { hashEmbed } from '../src/services/embedding/hashing.js';
+import { ServerTiming } from '../src/services/rag/routes.js';
 import { searchSql, toVector } from '../src/services/rag/store.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { startServiceProcess, type ServiceProcess } from '../test/support/service-process.js';
@@ -118,9 +119,7 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
       if (r.statusCode !== 200) throw new Error(`${path}: ${r.statusCode} ${JSON.stringify(json)}`);
       const st = r.headers['server-timing'];
       if (timing && typeof st === 'string') {
-        for (const [name, ms] of st.split(', ').map((e) => e.split(';dur='))) {
-          steps.set(name as string, [...(steps.get(name as string) ?? []), Number(ms)]);
-        }
+        for (const [name, ms] of ServerTiming.parse(st)) steps.set(name, [...(steps.get(name) ?? []), ms]);
       }
       return json;
     };

@@ -154,6 +154,7 @@ const BACKENDS = [
 
 async function runBackend(label: string, mockEnv: Record<string, string>): Promise<BenchResult[]> {
   const procs: ServiceProcess[] = [];
+  let minimal: { url: string; stop(): Promise<void> } | undefined;
   try {
     const mock = await startServiceProcess('mock-inference', {
       env: { LOG_LEVEL: 'warn', MODEL_NAME: 'mock-chat', ...mockEnv },
@@ -169,7 +170,7 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
       },
     });
     procs.push(gateway);
-    const minimal = await startMinimalProxy(mock.url);
+    minimal = await startMinimalProxy(mock.url);
     const mockPid = mock.child.pid as number;
     const gwPid = gateway.child.pid as number;
     const results: BenchResult[] = [];
@@ -246,27 +247,27 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
     return results;
   } finally {
     await Promise.all(procs.map((p) => p.stop()));
-    await stopMinimal?.();
+    await minimal?.stop();
   }
 }
 
-let stopMinimal: (() => Promise<void>) | undefined;
-
 /** Starts bench/minimal-proxy.ts in front of `upstream` (its own process, like the gateway). */
-async function startMinimalProxy(upstream: string): Promise<{ url: string }> {
+async function startMinimalProxy(upstream: string): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', fileURLToPath(new URL('./minimal-proxy.ts', import.meta.url)), upstream],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  stopMinimal = async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGKILL');
-      await once(child, 'exit');
-    }
-  };
   const [line] = (await once(child.stdout, 'data')) as [Buffer];
-  return { url: line.toString().trim() };
+  return {
+    url: line.toString().trim(),
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    },
+  };
 }
 
 export async function run(): Promise<BenchResult[]> {

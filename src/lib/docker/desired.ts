@@ -58,16 +58,6 @@ export function desiredConfig(
   };
 }
 
-export function desiredHash(
-  suite: SuiteSpec,
-  svc: ServiceSpec,
-  imageId: string,
-  secrets: Secrets,
-  files: readonly RenderedFile[],
-): string {
-  return desiredConfig(suite, svc, imageId, secrets, files).hash;
-}
-
 /** The names of the parts that differ between two `parts` labels; undefined when either is missing. */
 export function changedParts(before: string | undefined, after: string | undefined): string[] | undefined {
   if (!before || !after) return undefined;

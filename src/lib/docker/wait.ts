@@ -67,7 +67,7 @@ export interface WaitStrategy {
 type Probe = (info: Docker.ContainerInspectInfo) => Promise<boolean>;
 
 /** Polling cadence: tight while a quick service is most likely to become ready, then relaxed. */
-export const POLL_SCHEDULE = { fastMs: 50, fastForMs: 5_000, slowMs: 250 } as const;
+const POLL_SCHEDULE = { fastMs: 50, fastForMs: 5_000, slowMs: 250 } as const;
 
 /**
  * The pause before the next poll, `elapsedMs` into a wait: every 50 ms for the first 5 s (most
@@ -75,7 +75,7 @@ export const POLL_SCHEDULE = { fastMs: 50, fastForMs: 5_000, slowMs: 250 } as co
  * 250 ms cadence alone added up to ~125 ms per dependency level to a cold start), then every 250 ms
  * (a database or model loader taking minutes is not polled 20 times a second).
  */
-export function pollInterval(elapsedMs: number, fixedMs?: number): number {
+function pollInterval(elapsedMs: number, fixedMs?: number): number {
   if (fixedMs !== undefined) return fixedMs;
   return elapsedMs < POLL_SCHEDULE.fastForMs ? POLL_SCHEDULE.fastMs : POLL_SCHEDULE.slowMs;
 }

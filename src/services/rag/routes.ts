@@ -31,6 +31,16 @@ export class ServerTiming {
   header(): string {
     return this.entries.map(([n, ms]) => `${n};dur=${ms.toFixed(3)}`).join(', ');
   }
+  /** The [name, ms] pairs of a header written by `header()`. */
+  static parse(header: string): Array<[string, number]> {
+    return header
+      .split(', ')
+      .filter(Boolean)
+      .map((e) => {
+        const [name, ms] = e.split(';dur=');
+        return [name ?? '', Number(ms)];
+      });
+  }
 }
 
 export function registerRagRoutes(svc: Service, deps: RagDeps): void {

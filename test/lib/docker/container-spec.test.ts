@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bindSource, containerName, containerOptions } from '../../../src/lib/docker/container-spec.js';
-import {
-  changedParts,
-  desiredConfig,
-  desiredHash,
-  filesOf,
-  secretEnv,
-} from '../../../src/lib/docker/desired.js';
+import { changedParts, desiredConfig, filesOf, secretEnv } from '../../../src/lib/docker/desired.js';
 import { buildSuite, type SuiteOptions } from '../../../src/lib/suite/build.js';
 import type { Secrets } from '../../../src/lib/secrets/store.js';
 
@@ -123,7 +117,7 @@ describe('containerOptions', () => {
   });
 });
 
-describe('desiredHash', () => {
+describe('desiredConfig', () => {
   const suite = buildSuite(options());
   const files = [
     { path: 'compose.yaml', content: 'x' },
@@ -132,7 +126,7 @@ describe('desiredHash', () => {
     { path: 'alertmanager/alertmanager.yml', content: 'route: {}' },
   ];
   const hash = (name: string, s = secrets, f = files, image = 'sha256:1', st = suite) =>
-    desiredHash(st, service(st, name), image, s, f);
+    desiredConfig(st, service(st, name), image, s, f).hash;
 
   it('is stable for the same input', () => {
     expect(hash('prometheus')).toBe(hash('prometheus'));
