@@ -10,12 +10,11 @@
  * Alone: `npx tsx bench/gateway.ts` (BENCH_GATEWAY_SECONDS=3 per scenario by default).
  */
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { startServiceProcess, type ServiceProcess } from '../test/support/service-process.js';
-import { percentile, runIfMain, type BenchResult } from './types.js';
+import { percentile, runIfMain, startReference, type BenchResult } from './types.js';
 
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 3);
 const WARMUP_MS = 1_000;
@@ -170,7 +169,7 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
       },
     });
     procs.push(gateway);
-    minimal = await startMinimalProxy(mock.url);
+    minimal = await startReference('minimal-proxy.ts', [mock.url]);
     const mockPid = mock.child.pid as number;
     const gwPid = gateway.child.pid as number;
     const results: BenchResult[] = [];
@@ -249,25 +248,6 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
     await Promise.all(procs.map((p) => p.stop()));
     await minimal?.stop();
   }
-}
-
-/** Starts bench/minimal-proxy.ts in front of `upstream` (its own process, like the gateway). */
-async function startMinimalProxy(upstream: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./minimal-proxy.ts', import.meta.url)), upstream],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const [line] = (await once(child.stdout, 'data')) as [Buffer];
-  return {
-    url: line.toString().trim(),
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGKILL');
-        await once(child, 'exit');
-      }
-    },
-  };
 }
 
 export async function run(): Promise<BenchResult[]> {

@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
 /** One benchmark figure, reported as a ratio to a baseline measured in the same run. */
 export interface BenchResult {
   name: string;
@@ -41,4 +45,29 @@ export async function runIfMain(url: string, fn: () => Promise<BenchResult[]>): 
   if (process.argv[1] && new URL(url).pathname === (await import('node:fs')).realpathSync(process.argv[1])) {
     printTable(await fn());
   }
+}
+
+/**
+ * Starts a reference implementation in bench/ (`minimal-proxy.ts`, `minimal-rag.ts`) as its own
+ * process, like the service it is compared with; it prints the URL it listens on.
+ */
+export async function startReference(
+  script: string,
+  args: string[],
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL(`./${script}`, import.meta.url)), ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  return {
+    url: line.toString().trim(),
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await once(child, 'exit');
+      }
+    },
+  };
 }

@@ -68,17 +68,16 @@ export class EmbeddingClient {
     signal?: AbortSignal,
   ): Promise<{ embeddings: number[][]; model: string; dimension: number }> {
     type Embedded = {
-      embeddings?: number[][];
+      data?: Array<{ index?: number; embedding?: string | number[] }>;
       model?: string;
-      dimension?: number;
       error?: { message?: string };
     };
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(`${this.baseUrl}/embed`, {
+      res = await request(`${this.baseUrl}/v1/embeddings`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ texts }),
+        body: JSON.stringify({ input: texts, encoding_format: 'base64' }),
         signal: signal
           ? AbortSignal.any([signal, AbortSignal.timeout(this.timeoutMs)])
           : AbortSignal.timeout(this.timeoutMs),
@@ -100,13 +99,31 @@ export class EmbeddingClient {
         throw new DependencyUnavailableError('embedding', `embedding service unreachable: ${reason(e)}`);
       }
     }
-    if (res.statusCode >= 300 || !body?.embeddings) {
+    if (res.statusCode >= 300 || !Array.isArray(body?.data)) {
       throw new Error(
         `embedding service rejected the request (${res.statusCode}): ${body?.error?.message ?? 'no body'}`,
       );
     }
-    return { embeddings: body.embeddings, model: body.model ?? 'unknown', dimension: body.dimension ?? 0 };
+    const embeddings = new Array<number[]>(body.data.length);
+    body.data.forEach((d, i) => (embeddings[d.index ?? i] = decodeEmbedding(d.embedding)));
+    return { embeddings, model: body.model ?? 'unknown', dimension: embeddings[0]?.length ?? 0 };
   }
+}
+
+/**
+ * One vector of an OpenAI embeddings answer: base64 of little-endian float32 (what `encoding_format:
+ * base64` asks for: a quarter of the bytes of JSON numbers, no number formatting or parsing on
+ * either side) or, from a server that ignores the option, a JSON array.
+ */
+export function decodeEmbedding(e: string | number[] | undefined): number[] {
+  if (Array.isArray(e)) return e;
+  if (typeof e !== 'string') throw new Error('embedding service answered without an embedding');
+  const bytes = Buffer.from(e, 'base64');
+  if (bytes.length % 4 !== 0) throw new Error(`embedding of ${bytes.length} bytes is not float32 data`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const out = new Array<number>(bytes.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
 }
 
 export type AnswerResult =

@@ -1,9 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DependencyUnavailableError, EmbeddingClient } from '../../../src/services/rag/dependencies.js';
+import {
+  decodeEmbedding,
+  DependencyUnavailableError,
+  EmbeddingClient,
+} from '../../../src/services/rag/dependencies.js';
 
-/** A real HTTP server answering POST /embed with `handler`. */
+/** A real HTTP server answering POST /v1/embeddings with `handler`. */
 async function serve(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -29,18 +33,57 @@ describe('EmbeddingClient against a real HTTP server', () => {
     return c;
   }
 
-  it('returns the vectors of a well-formed answer', async () => {
-    const c = await client((_req, res) => {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ embeddings: [[0.6, 0.8]], model: 'm', dimension: 2 }));
+  /** An OpenAI embeddings answer for `vectors`, as base64 float32 (what the client asks for). */
+  const openAiAnswer = (vectors: number[][]) => ({
+    object: 'list',
+    data: vectors.map((v, index) => ({
+      object: 'embedding',
+      index,
+      embedding: Buffer.from(new Float32Array(v).buffer).toString('base64'),
+    })),
+    model: 'm',
+  });
+
+  it('asks for base64 and returns the vectors of a well-formed answer, in index order', async () => {
+    let asked: unknown;
+    const c = await client((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        asked = { path: req.url, ...(JSON.parse(body) as object) };
+        const answer = openAiAnswer([
+          [0.5, -0.25],
+          [0.75, 1],
+        ]);
+        answer.data.reverse(); // order comes from `index`, not position
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(answer));
+      });
     });
-    await expect(c.embed(['hello'])).resolves.toEqual({ vectors: [[0.6, 0.8]], model: 'm', dimension: 2 });
+    await expect(c.embed(['a', 'b'])).resolves.toEqual({
+      vectors: [
+        [0.5, -0.25],
+        [0.75, 1],
+      ],
+      model: 'm',
+      dimension: 2,
+    });
+    expect(asked).toEqual({ path: '/v1/embeddings', input: ['a', 'b'], encoding_format: 'base64' });
+  });
+
+  it('decodes base64 float32 exactly and takes plain arrays from servers that ignore encoding_format', () => {
+    const v = [0.1, -0.2, 0.3];
+    const b64 = Buffer.from(new Float32Array(v).buffer).toString('base64');
+    expect(decodeEmbedding(b64)).toEqual(Array.from(new Float32Array(v)));
+    expect(decodeEmbedding([0.6, 0.8])).toEqual([0.6, 0.8]);
+    expect(() => decodeEmbedding(Buffer.from([1, 2, 3]).toString('base64'))).toThrow(/not float32/);
+    expect(() => decodeEmbedding(undefined)).toThrow(/without an embedding/);
   });
 
   it('a connection dropped after the headers, mid-body, is "embedding unavailable" (503), not a bad answer', async () => {
     const c = await client((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
-      res.write('{"embeddings": [[0.1,');
+      res.write('{"data": [{"index": 0, "embedding": "AAAA');
       // the service goes away while the body is on the wire
       setTimeout(() => res.socket?.destroy(), 20);
     });
@@ -70,9 +113,9 @@ describe('EmbeddingClient against a real HTTP server', () => {
       let body = '';
       req.on('data', (d: Buffer) => (body += d.toString()));
       req.on('end', () => {
-        const texts = (JSON.parse(body) as { texts: string[] }).texts;
+        const texts = (JSON.parse(body) as { input: string[] }).input;
         sizes.push(texts.length);
-        res.end(JSON.stringify({ embeddings: texts.map((t) => [Number(t)]), model: 'm', dimension: 1 }));
+        res.end(JSON.stringify(openAiAnswer(texts.map((t) => [Number(t)]))));
       });
     });
     const texts = Array.from({ length: 150 }, (_, i) => String(i));

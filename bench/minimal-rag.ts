@@ -1,0 +1,55 @@
+/**
+ * A reference point for the rag bench, not a product: the least a Node query service can do per
+ * `POST /query` with rag's architecture (node:http server, one embedding call over undici, one pgvector
+ * statement over pg, JSON out; no validation, metrics, logs, error mapping or Server-Timing). Its
+ * latency against the bare SQL shows what the two HTTP hops cost on this machine at all, apart from
+ * rag's own code.
+ *
+ * `node --import tsx bench/minimal-rag.ts <embedding-url> <database-url>`: prints the URL it listens on.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { Pool } from 'undici';
+import { decodeEmbedding } from '../src/services/rag/dependencies.js';
+import { searchSql, toVector } from '../src/services/rag/store.js';
+
+const embedding = new Pool(process.argv[2] ?? 'http://127.0.0.1:8080', { connections: 16 });
+const db = new pg.Pool({ connectionString: process.argv[3], max: 4 });
+
+async function query(body: { collection: string; query: string; top_k: number }): Promise<unknown> {
+  const r = await embedding.request({
+    method: 'POST',
+    path: '/v1/embeddings',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ input: [body.query], encoding_format: 'base64' }),
+  });
+  const { data } = (await r.body.json()) as { data: Array<{ embedding: string }> };
+  const vector = decodeEmbedding(data[0]?.embedding);
+  const rows = await db.query({
+    name: `search_${vector.length}`,
+    text: searchSql(vector.length),
+    values: [body.collection, toVector(vector), body.top_k],
+  });
+  return { chunks: rows.rows };
+}
+
+const server = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    query(JSON.parse(Buffer.concat(chunks).toString()) as Parameters<typeof query>[0])
+      .then((out) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out)))
+      .catch((e: Error) => res.writeHead(500).end(e.message));
+  });
+});
+server.keepAliveTimeout = 65_000;
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
+});
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  void embedding.close();
+  void db.end();
+});
