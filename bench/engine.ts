@@ -41,6 +41,8 @@ import { median, runIfMain, type BenchResult } from './types.js';
 
 const RUNS = Number(process.env.BENCH_ENGINE_RUNS ?? 5);
 const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+const SETTLE_MS = Number(process.env.BENCH_ENGINE_SETTLE_MS ?? 5000);
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
@@ -166,9 +168,15 @@ export async function run(): Promise<BenchResult[]> {
     if (process.env.BENCH_VERBOSE) {
       process.stderr.write(`floor per service (ms): ${JSON.stringify(floor.perService)}; cold up ${cold}\n`);
     }
+    // "Warm" means a suite that is running and settled: the services' Node processes keep a CPU busy
+    // for a few seconds after they start (JIT, first checks), which slowed the first no-op runs by
+    // ~25% on 2 cores. Both sides get the same pause.
+    await settle();
     const warm: number[] = [];
     for (let i = 0; i < RUNS; i++)
       warm.push(await timed(() => aisuite('up', '--phase', '1', '--cpu', '--pull', 'never')));
+    if (process.env.BENCH_VERBOSE)
+      process.stderr.write(`warm up runs (ms): ${warm.map(Math.round).join(' ')}\n`);
     await aisuite('down');
 
     // 4. docker-compose on the same rendered compose file, without the top-level `name:` it rejects
@@ -192,7 +200,10 @@ export async function run(): Promise<BenchResult[]> {
     let composeWarm: number[] = [];
     try {
       await dc('up', '-d');
+      await settle();
       for (let i = 0; i < RUNS; i++) composeWarm.push(await timed(() => dc('up', '-d')));
+      if (process.env.BENCH_VERBOSE)
+        process.stderr.write(`docker-compose runs (ms): ${composeWarm.map(Math.round).join(' ')}\n`);
     } finally {
       await dc('down').catch(() => undefined);
       await teardown(project, { docker, volumes: true });
