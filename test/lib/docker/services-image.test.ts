@@ -52,6 +52,29 @@ describe('services image plan', () => {
     expect((await planServicesImage({ root })).ref).not.toBe(base);
   });
 
+  it('remembers the hash by file identity, and never trusts it for a file that changed since', async () => {
+    const file = path.join(root, 'hash-cache.json');
+    const main = path.join(root, 'dist', 'services', 'main.js');
+    const fresh = await planServicesImage({ root, hashCache: false });
+    // files changed in the last racyMs are not remembered (they could change again unseen)
+    await planServicesImage({ root, hashCache: { file, racyMs: 60_000 } });
+    await expect(readFile(file, 'utf8')).rejects.toThrow(/ENOENT/);
+    // remembered: a planted hash under the same key is what the next plan uses, without reading files
+    const cached = await planServicesImage({ root, hashCache: { file, racyMs: 0 } });
+    expect(cached.hash).toBe(fresh.hash);
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { key: string; hash: string };
+    await writeFile(file, JSON.stringify({ key: saved.key, hash: 'f'.repeat(64) }));
+    expect((await planServicesImage({ root, hashCache: { file, racyMs: 0 } })).hash).toBe('f'.repeat(64));
+    // same size, new content: the change time moved, so the planted hash is not used
+    await writeFile(main, 'console.log(3)');
+    const changed = await planServicesImage({ root, hashCache: { file, racyMs: 0 } });
+    expect(changed.hash).not.toBe('f'.repeat(64));
+    expect(changed.hash).toBe((await planServicesImage({ root, hashCache: false })).hash);
+    // an unreadable cache is ignored
+    await writeFile(file, '{not json');
+    expect((await planServicesImage({ root, hashCache: { file, racyMs: 0 } })).hash).toBe(changed.hash);
+  });
+
   it('says what is missing', async () => {
     await expect(planServicesImage({ root, caFile: path.join(root, 'nope.pem') })).rejects.toThrow(
       /nope\.pem is missing/,
