@@ -40,7 +40,7 @@ byte-identical output. Nothing is written when the input is invalid.`;
     ]);
     const resolved = await resolveSuite(this.flags, { requireModels: false });
     for (const warning of resolved.warnings) this.warn(warning);
-    const files = renderSuite(resolved.suite);
+    const files = await renderSuite(resolved.suite);
     const outDir = path.resolve(this.flags.out);
     const written = await writeRendered(outDir, files);
     for (const file of written)

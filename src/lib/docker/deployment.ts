@@ -24,7 +24,7 @@ export async function prepareDeployment(
   const requireModels = options.requireModels ?? true;
   const first = await resolveSuite(flags, { requireModels, env: options.env });
   const usesPackage = first.suite.services.some((s) => s.image.kind === 'package');
-  if (!usesPackage) return { resolved: first, files: renderSuite(first.suite) };
+  if (!usesPackage) return { resolved: first, files: await renderSuite(first.suite) };
   const build = first.config.build;
   const configDir = first.configFile ? path.dirname(first.configFile) : process.cwd();
   const servicesImage = await planServicesImage({
@@ -37,5 +37,5 @@ export async function prepareDeployment(
     env: options.env,
     packageImage: servicesImage.ref,
   });
-  return { resolved, files: renderSuite(resolved.suite), servicesImage };
+  return { resolved, files: await renderSuite(resolved.suite), servicesImage };
 }

@@ -25,7 +25,7 @@ export async function recordTestRelease(
   );
   return recordRelease({
     resolved,
-    files: renderSuite(resolved.suite),
+    files: await renderSuite(resolved.suite),
     images: options.images ?? [
       { ref: 'aisuite/services:0.1.0', id: 'sha256:' + 'a'.repeat(64), services: ['api-gateway'] },
     ],

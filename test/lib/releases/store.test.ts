@@ -45,7 +45,7 @@ describe('release store', () => {
         { project: 'p', phase: '1', cpu: true, 'bind-address': bind },
         { requireModels: false, env: env(), cwd: state },
       );
-      return defaultTag(resolved.suite, renderSuite(resolved.suite));
+      return defaultTag(resolved.suite, await renderSuite(resolved.suite));
     };
     expect(await load('127.0.0.1')).toBe(await load('127.0.0.1'));
     expect(await load('127.0.0.1')).not.toBe(await load('0.0.0.0'));
