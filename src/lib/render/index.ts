@@ -14,9 +14,7 @@ export type { RenderedFile } from './types.js';
  * monitoring.
  */
 export async function renderSuite(suite: SuiteSpec): Promise<RenderedFile[]> {
-  const monitoring = suite.monitoring
-    ? (await import('./monitoring/index.js')).renderMonitoring(suite)
-    : [];
+  const monitoring = suite.monitoring ? (await import('./monitoring/index.js')).renderMonitoring(suite) : [];
   const files = [renderCompose(suite), ...monitoring];
   const seen = new Set<string>();
   for (const file of files) {
