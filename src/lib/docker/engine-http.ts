@@ -43,7 +43,7 @@ export function plainEndpoint(
 }
 
 /** docker-modem's default: Docker Desktop's per-user socket when it is there, else the system one. */
-function defaultSocket(home: string): string {
+export function defaultSocket(home: string = os.homedir()): string {
   const user = path.join(home, '.docker', 'run', 'docker.sock');
   try {
     accessSync(user);

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { UserError } from '../errors.js';
 import { traced } from './debug.js';
-import { dockerFor } from './engine-http.js';
+import { defaultSocket, dockerFor } from './engine-http.js';
 
 /**
  * A dockerode-shaped client for DOCKER_HOST (unix socket, tcp, TLS, ssh) or the default socket: its
@@ -13,8 +13,8 @@ export function createDocker(): Docker {
 }
 
 /** Where the client connects, for messages. */
-export function engineAddress(env: NodeJS.ProcessEnv = process.env): string {
-  return env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+export function engineAddress(env: NodeJS.ProcessEnv = process.env, home?: string): string {
+  return env.DOCKER_HOST || `unix://${defaultSocket(home)}`;
 }
 
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET']);

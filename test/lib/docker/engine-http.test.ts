@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { engineAddress } from '../../../src/lib/docker/engine.js';
 import { EngineHttpError, lazyDocker, plainEndpoint } from '../../../src/lib/docker/engine-http.js';
 import { LABELS } from '../../../src/lib/suite/labels.js';
 import { assertNoLeftovers } from '../../support/docker-leftovers.js';
@@ -47,6 +48,10 @@ describe('plainEndpoint (which DOCKER_HOST plain node:http can reach)', () => {
     await mkdir(path.dirname(sock), { recursive: true });
     await writeFile(sock, '');
     expect(plainEndpoint({}, home)).toEqual({ socketPath: sock });
+    // and the "engine not reachable" message names the socket that was tried
+    expect(engineAddress({}, home)).toBe(`unix://${sock}`);
+    expect(engineAddress({}, path.join(home, 'nowhere'))).toBe('unix:///var/run/docker.sock');
+    expect(engineAddress({ DOCKER_HOST: 'tcp://10.0.0.5:2375' }, home)).toBe('tcp://10.0.0.5:2375');
   });
 });
 
