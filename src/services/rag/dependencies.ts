@@ -104,9 +104,20 @@ export class EmbeddingClient {
         `embedding service rejected the request (${res.statusCode}): ${body?.error?.message ?? 'no body'}`,
       );
     }
-    const embeddings = new Array<number[]>(body.data.length);
-    body.data.forEach((d, i) => (embeddings[d.index ?? i] = decodeEmbedding(d.embedding)));
-    return { embeddings, model: body.model ?? 'unknown', dimension: embeddings[0]?.length ?? 0 };
+    // OpenAI's answer says each vector's place in `index`; every place must be filled exactly once
+    const embeddings = new Array<number[] | undefined>(body.data.length);
+    body.data.forEach((d, i) => {
+      const at = d.index ?? i;
+      if (!Number.isInteger(at) || at < 0 || at >= embeddings.length || embeddings[at]) {
+        throw new Error(`embedding service answered with a bad index ${JSON.stringify(d.index)}`);
+      }
+      embeddings[at] = decodeEmbedding(d.embedding);
+    });
+    return {
+      embeddings: embeddings as number[][],
+      model: body.model ?? 'unknown',
+      dimension: embeddings[0]?.length ?? 0,
+    };
   }
 }
 

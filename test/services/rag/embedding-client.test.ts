@@ -71,6 +71,15 @@ describe('EmbeddingClient against a real HTTP server', () => {
     expect(asked).toEqual({ path: '/v1/embeddings', input: ['a', 'b'], encoding_format: 'base64' });
   });
 
+  it('refuses an answer whose indexes leave a vector out or repeat one', async () => {
+    const c = await client((_req, res) => {
+      const answer = openAiAnswer([[1], [2]]);
+      answer.data[1]!.index = 0;
+      res.end(JSON.stringify(answer));
+    });
+    await expect(c.embed(['a', 'b'])).rejects.toThrow(/bad index 0/);
+  });
+
   it('decodes base64 float32 exactly and takes plain arrays from servers that ignore encoding_format', () => {
     const v = [0.1, -0.2, 0.3];
     const b64 = Buffer.from(new Float32Array(v).buffer).toString('base64');
