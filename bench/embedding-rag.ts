@@ -107,6 +107,7 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
   const http = new Pool(rag.url, { connections: 1 });
   const db = new pg.Client({ connectionString: databaseUrl });
   let minimal: Awaited<ReturnType<typeof startReference>> | undefined;
+  let ref: Pool | undefined;
   try {
     /** Server-Timing durations of the timed queries, by step (embed, search). */
     const steps = new Map<string, number[]>();
@@ -153,9 +154,10 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
     );
 
     minimal = await startReference('minimal-rag.ts', [emb.url, databaseUrl]);
-    const ref = new Pool(minimal.url, { connections: 1 });
+    ref = new Pool(minimal.url, { connections: 1 });
+    const refPool = ref;
     const viaMinimal = async (k: number): Promise<number> => {
-      const r = await ref.request({
+      const r = await refPool.request({
         path: '/query',
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -190,7 +192,6 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
       reference.push(performance.now() - t0);
       if (n !== 5) throw new Error('the minimal rag returned fewer than 5 chunks');
     }
-    await ref.close();
     const index = usesIndex ? 'HNSW' : 'no index (seq scan)';
     const res: BenchResult[] = [];
     for (const p of [50, 95]) {
@@ -233,6 +234,7 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
   } finally {
     await db.end().catch(() => undefined);
     await http.close();
+    await ref?.close();
     await minimal?.stop();
     await rag.stop();
   }

@@ -15,7 +15,12 @@ import { decodeEmbedding } from '../src/services/rag/dependencies.js';
 import { searchSql, toVector } from '../src/services/rag/store.js';
 
 const embedding = new Pool(process.argv[2] ?? 'http://127.0.0.1:8080', { connections: 16 });
-const db = new pg.Pool({ connectionString: process.argv[3], max: 4 });
+// the same session setting rag's pool uses (pgvector's iterative scan keeps top_k rows under a filter)
+const db = new pg.Pool({
+  connectionString: process.argv[3],
+  max: 4,
+  options: '-c hnsw.iterative_scan=strict_order',
+});
 
 async function query(body: { collection: string; query: string; top_k: number }): Promise<unknown> {
   const r = await embedding.request({
