@@ -31,6 +31,7 @@ export async function prepareDeployment(
     nodeImage: build?.nodeImage,
     caFile: chooseBuildCa(options.buildCa, build, configDir),
     withOnnx: first.suite.services.some((s) => s.environment.EMBEDDING_BACKEND === 'onnx'),
+    env: options.env,
   });
   const resolved = await resolveSuite(flags, {
     requireModels,

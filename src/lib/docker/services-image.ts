@@ -29,6 +29,8 @@ export interface ServicesImageSettings {
    * (default 2 s) are never remembered.
    */
   readonly hashCache?: { file: string; racyMs?: number } | false;
+  /** Environment for the default hash cache's state root (AISUITE_STATE_DIR). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** What the services image is made of, and the tag that content gets. Computing it builds nothing. */
@@ -112,8 +114,9 @@ export async function planServicesImage(settings: ServicesImageSettings = {}): P
   await walk(dist, 'dist', files);
 
   const sorted = [...files].sort(([a], [b]) => a.localeCompare(b));
-  const cache =
-    settings.hashCache ?? ({ file: path.join(stateRoot(), 'cache', 'services-image-hash.json') } as const);
+  const cache = settings.hashCache ?? {
+    file: path.join(stateRoot(settings.env), 'cache', 'services-image-hash.json'),
+  };
   const digest = await rememberedHash(JSON.stringify({ nodeImage, withOnnx }), sorted, cache);
   return {
     ref: `${PACKAGE_IMAGE_REPOSITORY}:${packageVersion()}-${digest.slice(0, 12)}`,
