@@ -13,6 +13,10 @@ export const ragEnv = {
   PGDATABASE: env.string({ default: 'postgres', doc: 'Postgres database' }),
   PGPASSWORD: env.string({ doc: 'Postgres password (secret)', secret: true }),
   PG_POOL_MAX: env.int({ default: 10, min: 1, max: 200, doc: 'connections in the Postgres pool' }),
+  PG_PREPARE: env.bool({
+    default: true,
+    doc: 'run the search as a named statement (parsed once per connection); false behind a pooler that cannot keep them',
+  }),
   EMBEDDING_URL: env.url({ default: 'http://embedding:8080', doc: 'base URL of the embedding service' }),
   EMBEDDING_TIMEOUT: env.duration({ default: 30_000, doc: 'timeout of one embedding call' }),
   EMBED_BATCH: env.int({ default: 64, min: 1, max: 1024, doc: 'chunks per embedding call when indexing' }),

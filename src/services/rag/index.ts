@@ -103,7 +103,7 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
           );
         }
         svc.log.info({ applied: r.applied, schemaVersion: r.schemaVersion }, 'migrations done');
-        state.store = new RagStore(pool);
+        state.store = new RagStore(pool, { prepare: cfg.PG_PREPARE });
         await postgresCheck.runNow();
         svc.setReady('ready');
         return;

@@ -4,7 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, type ServiceProcess } from '../../support/service-process.js';
+import pg from 'pg';
+import { hashEmbed } from '../../../src/services/embedding/hashing.js';
 import { ServerTiming } from '../../../src/services/rag/routes.js';
+import { RagStore } from '../../../src/services/rag/store.js';
 import { API_KEY, corpus, type Json, eventually, metric, post, startRagBed, type RagBed } from './harness.js';
 
 let bed: RagBed;
@@ -235,6 +238,25 @@ describe('rag service', () => {
       expect(logs).toMatchObject({ applied: [], schemaVersion: 1 });
     } finally {
       await second.stop();
+    }
+  });
+
+  it('searches with a named statement, or an unnamed one with PG_PREPARE=false (a pooler that cannot keep them)', async () => {
+    // one connection, so the statements the store prepared are visible to the check on the same session
+    const pool = new pg.Pool({ connectionString: bed.postgres.url, max: 1 });
+    try {
+      const vector = Array.from(hashEmbed('vector search', 384));
+      const prepared = async (prepare: boolean): Promise<string[]> => {
+        await pool.query('DEALLOCATE ALL');
+        const found = await new RagStore(pool, { prepare }).search('corpus', vector, 3);
+        expect(found).toHaveLength(3);
+        const r = await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
+        return r.rows.map((row) => row.name);
+      };
+      expect(await prepared(true)).toEqual(['rag_search_384']);
+      expect(await prepared(false)).toEqual([]);
+    } finally {
+      await pool.end();
     }
   });
 
