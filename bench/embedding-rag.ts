@@ -5,7 +5,7 @@
  * - RAG query latency p50/p95 at 10,000 chunks (POST /query, answer off, top_k 5: HTTP, query
  *   embedding, pgvector search), against the bare pgvector SQL statement rag runs (named, as rag
  *   runs it), with the same query vectors, from this process (target: rag <= 1.5x bare SQL). The
- *   same queries through bench/minimal-rag.ts (the least a Node service with rag's two hops does)
+ *   same queries through bench/reference/minimal-rag.ts (the least a Node service with rag's two hops does)
  *   show what this machine allows apart from rag's own code.
  * Real Postgres 17 + pgvector (the test bed's stand-in image in Docker), real service processes.
  *
@@ -208,7 +208,7 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
       });
     }
     // What this machine allows any Node service with rag's two hops (client -> service -> embedding,
-    // then Postgres): the same queries through bench/minimal-rag.ts.
+    // then Postgres): the same queries through bench/reference/minimal-rag.ts.
     for (const p of [50, 95]) {
       const value = percentile(reference, p);
       const base = percentile(bare, p);

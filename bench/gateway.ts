@@ -4,7 +4,7 @@
  * throughput as a ratio of direct. The load generator runs in its own process (this file with
  * `--load`), so the client does not share an event loop with the gateway; on a 2-core machine the
  * three processes still share CPUs, which the throughput ratio at 64 reflects. A reference row runs
- * the same load through bench/minimal-proxy.ts (node:http + undici, no features): what this machine
+ * the same load through bench/reference/minimal-proxy.ts (node:http + undici, no features): what this machine
  * allows a Node proxy at all.
  *
  * Alone: `npx tsx bench/gateway.ts` (BENCH_GATEWAY_SECONDS=3 per scenario by default).
@@ -215,7 +215,7 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
             met: ratio >= 0.8,
           },
           {
-            // What this machine allows any Node proxy: the same load through bench/minimal-proxy.ts.
+            // What this machine allows any Node proxy: the same load through bench/reference/minimal-proxy.ts.
             name: `reference: minimal Node proxy throughput (${kind})`,
             value: bare.rps,
             unit: 'req/s',

@@ -48,8 +48,10 @@ export async function runIfMain(url: string, fn: () => Promise<BenchResult[]>): 
 }
 
 /**
- * Starts a reference implementation in bench/ (`minimal-proxy.ts`, `minimal-rag.ts`) as its own
- * process, like the service it is compared with; it prints the URL it listens on.
+ * Starts a reference implementation in bench/reference/ (`minimal-proxy.ts`, `minimal-rag.ts`) as its
+ * own process, like the service it is compared with; it prints the URL it listens on. They live apart
+ * from the bench areas because `npm run bench` imports every bench/*.ts, and a reference listens as
+ * soon as it is imported.
  */
 export async function startReference(
   script: string,
@@ -57,7 +59,7 @@ export async function startReference(
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL(`./${script}`, import.meta.url)), ...args],
+    ['--import', 'tsx', fileURLToPath(new URL(`./reference/${script}`, import.meta.url)), ...args],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const [line] = (await once(child.stdout, 'data')) as [Buffer];

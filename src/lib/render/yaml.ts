@@ -1,4 +1,4 @@
-import { Document } from 'yaml';
+import { Document } from '../yaml.js';
 import { packageVersion } from '../version.js';
 
 /** The marker every rendered file carries (as a comment where the format allows one). */

@@ -1,5 +1,6 @@
 import type { ErrorObject } from 'ajv';
-import { isMap, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
+import { isMap, isSeq, LineCounter, parseDocument } from '../yaml.js';
 import * as generated from './validators.generated.js';
 
 /** A validator compiled ahead of time (see generate.ts): true when valid, else `errors` says why. */

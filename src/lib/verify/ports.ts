@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { stringify } from '../yaml.js';
 import { loadConfig } from '../config/load.js';
 import type { AisuiteConfig } from '../config/schema.js';
 import { catalog, SERVICE_NAMES } from '../suite/catalog.js';

@@ -5,14 +5,14 @@
  * latency against the bare SQL shows what the two HTTP hops cost on this machine at all, apart from
  * rag's own code.
  *
- * `node --import tsx bench/minimal-rag.ts <embedding-url> <database-url>`: prints the URL it listens on.
+ * `node --import tsx bench/reference/minimal-rag.ts <embedding-url> <database-url>`: prints the URL it listens on.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { decodeEmbedding } from '../src/services/rag/dependencies.js';
-import { searchSql, toVector } from '../src/services/rag/store.js';
+import { decodeEmbedding } from '../../src/services/rag/dependencies.js';
+import { searchSql, toVector } from '../../src/services/rag/store.js';
 
 const embedding = new Pool(process.argv[2] ?? 'http://127.0.0.1:8080', { connections: 16 });
 // the same session setting rag's pool uses (pgvector's iterative scan keeps top_k rows under a filter)

@@ -4,7 +4,7 @@
  * logs). Non-streamed answers are buffered; streamed ones are piped chunk by chunk. Its throughput
  * against direct shows what the machine allows a Node proxy at all, apart from the gateway's features.
  *
- * `node --import tsx bench/minimal-proxy.ts <upstream-url>`: prints the URL it listens on.
+ * `node --import tsx bench/reference/minimal-proxy.ts <upstream-url>`: prints the URL it listens on.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
