@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+// oclif from the build's one-file bundle (dist/lib/oclif.js), the instance the commands use
+import { execute } from '../dist/lib/oclif.js';
 
 await execute({ dir: import.meta.url });

@@ -1,4 +1,5 @@
-import { Command, Errors, Flags, type Interfaces } from '@oclif/core';
+import type { Interfaces } from '@oclif/core';
+import { Command, Errors, Flags } from './lib/oclif.js';
 import { AisuiteError, BugError } from './lib/errors.js';
 import { ExitCode, type ExitCodeValue } from './lib/exit-codes.js';
 import { useColor } from './lib/output.js';
@@ -138,7 +139,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Exit with a domain code after the result was printed (e.g. checks failed but the report is valid). */
   protected fail(code: ExitCodeValue): never {
     process.removeListener('SIGINT', this.onSigint);
-    Errors.exit(code);
+    return Errors.exit(code);
   }
 
   public override async catch(error: Error & { exitCode?: number }): Promise<unknown> {
@@ -160,7 +161,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       process.stderr.write(`${redact(lines.join('\n'))}\n`);
     }
     process.removeListener('SIGINT', this.onSigint);
-    Errors.exit(described.exitCode);
+    return Errors.exit(described.exitCode);
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {

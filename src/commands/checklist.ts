@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Flags } from '@oclif/core';
+import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
 import type { ChecklistReport } from '../lib/checklist/report.js';

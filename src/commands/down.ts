@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
 import { UserError } from '../lib/errors.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Flags } from '@oclif/core';
+import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
 

@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
 import { ExitCode } from '../lib/exit-codes.js';

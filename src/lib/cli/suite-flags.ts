@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Flags } from '../oclif.js';
 
 /** Flags shared by every command that reads aisuite.yaml. */
 export const configFlags = {

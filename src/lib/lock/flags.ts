@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Flags } from '../oclif.js';
 
 /** Flags of every command that takes the project's lock (`up`, `down`, `rollback`, `releases prune`). */
 export const lockFlags = {

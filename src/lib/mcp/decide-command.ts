@@ -1,4 +1,4 @@
-import { Args, Flags } from '@oclif/core';
+import { Args, Flags } from '../oclif.js';
 import { BaseCommand } from '../../base-command.js';
 import { configFlags } from '../cli/suite-flags.js';
 import type { Approval } from './approvals-client.js';

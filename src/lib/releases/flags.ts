@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Flags } from '../oclif.js';
 import { lockFlags } from '../lock/flags.js';
 
 /** Flags `up` adds for releases: the tag, post-deploy checks, auto-rollback, and the lock flags. */

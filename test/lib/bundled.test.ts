@@ -1,10 +1,12 @@
-/** The one-file `yaml` bundle the build writes (dist/lib/yaml.bundle.cjs) behaves as the package does. */
+/** The one-file bundles the build writes (dist/lib/*.bundle.cjs) behave as the packages do. */
 import { existsSync } from 'node:fs';
 import * as pkg from 'yaml';
 import { describe, expect, it } from 'vitest';
+import * as oclifFromSrc from '../../src/lib/oclif.js';
 import * as fromSrc from '../../src/lib/yaml.js';
 
 const built = new URL('../../dist/lib/yaml.js', import.meta.url);
+const builtOclif = new URL('../../dist/lib/oclif.js', import.meta.url);
 
 describe('yaml loader', () => {
   it('loads the package itself from src/ (no bundle next to it)', () => {
@@ -34,5 +36,25 @@ describe('yaml loader', () => {
     };
     expect(positions(dist as unknown as typeof pkg)).toEqual({ map: true, b: { line: 2, col: 3 } });
     expect(positions(pkg)).toEqual(positions(dist as unknown as typeof pkg));
+  });
+
+  it('loads @oclif/core from the bundle in a build: flags parse as with the package', async () => {
+    expect(oclifFromSrc.oclifSource).toBe('package');
+    expect(existsSync(builtOclif), 'run `npm run build` first (npm test does)').toBe(true);
+    const dist = (await import(builtOclif.href)) as typeof oclifFromSrc;
+    expect(dist.oclifSource).toBe('bundle');
+    const { Parser } = await import('@oclif/core');
+    const parse = (m: typeof oclifFromSrc) =>
+      Parser.parse(['--phase', '3', '-n', '2', 'x'], {
+        flags: {
+          phase: m.Flags.string({ options: ['1', '2', '3'] }),
+          n: m.Flags.integer({ char: 'n' }),
+        },
+        args: { what: m.Args.string() },
+      });
+    const fromBundle = await parse(dist);
+    expect(fromBundle.flags).toEqual({ phase: '3', n: 2 });
+    expect(fromBundle.args).toEqual({ what: 'x' });
+    expect(fromBundle.flags).toEqual((await parse(oclifFromSrc)).flags);
   });
 });
