@@ -1,0 +1,56 @@
+// Part of `npm run build`, after tsc: bundles what the CLI loads on every command (why: src/lib/bundled.ts).
+// 1. Dependencies of many small CommonJS files, one file each in dist/lib, loaded by dist/lib/bundled.js.
+// 2. The commands: every dist/commands/**/*.js with the modules it imports, as ES modules with code
+//    splitting into dist/lib (entries `command-<id>.js`, shared `chunk-<hash>.js`; modules a command
+//    imports lazily stay lazy, in their own chunks). The command files oclif's manifest names become
+//    one-line re-exports of their bundle. Everything lands in dist/lib, where the modules that locate
+//    files by import.meta.url (paths.ts: the package root is two levels up; bundled.ts) expect to be.
+//    Packages stay external: they are loaded from node_modules as before.
+import { build } from 'esbuild';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const node = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
+
+await build({
+  ...node,
+  format: 'cjs',
+  entryPoints: ['node_modules/yaml/dist/index.js'],
+  outfile: 'dist/lib/yaml.bundle.cjs',
+});
+// ts-node and typescript serve oclif's development mode only (bin/dev.js runs src/ through tsx instead)
+await build({
+  ...node,
+  format: 'cjs',
+  entryPoints: ['node_modules/@oclif/core/lib/index.js'],
+  outfile: 'dist/lib/oclif.bundle.cjs',
+  external: ['typescript', 'ts-node'],
+});
+
+const files = (dir) =>
+  readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.js') ? [p] : [];
+  });
+const commands = new Map(
+  files('dist/commands').map((file) => [
+    `command-${path.relative('dist/commands', file).replace(/\.js$/, '').split(path.sep).join('-')}`,
+    file,
+  ]),
+);
+await build({
+  ...node,
+  format: 'esm',
+  splitting: true,
+  packages: 'external',
+  entryPoints: Object.fromEntries(commands),
+  outdir: 'dist/lib',
+  chunkNames: 'chunk-[hash]',
+});
+for (const [name, file] of commands) {
+  const target = path
+    .relative(path.dirname(file), path.join('dist/lib', `${name}.js`))
+    .split(path.sep)
+    .join('/');
+  writeFileSync(file, `export { default } from '${target.startsWith('.') ? target : `./${target}`}';\n`);
+}
