@@ -1,5 +1,8 @@
 /** The one-file bundles the build writes (dist/lib/*.bundle.cjs) behave as the packages do. */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import * as pkg from 'yaml';
 import { describe, expect, it } from 'vitest';
 import * as oclifFromSrc from '../../src/lib/oclif.js';
@@ -56,5 +59,22 @@ describe('yaml loader', () => {
     expect(fromBundle.flags).toEqual({ phase: '3', n: 2 });
     expect(fromBundle.args).toEqual({ what: 'x' });
     expect(fromBundle.flags).toEqual((await parse(oclifFromSrc)).flags);
+  });
+
+  it('a plugin with its own @oclif/core copy still runs under the bundled one (autocomplete)', async () => {
+    const { execa } = await import('execa');
+    const bin = new URL('../../bin/run.js', import.meta.url).pathname;
+    // the plugin writes its scripts into the cache dir: a temporary one
+    const cache = await mkdtemp(path.join(os.tmpdir(), 'aisuite-cache-'));
+    try {
+      const r = await execa(process.execPath, [bin, 'autocomplete', 'bash'], {
+        reject: false,
+        env: { XDG_CACHE_HOME: cache },
+      });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/aisuite autocomplete/);
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 });
