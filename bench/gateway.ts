@@ -31,8 +31,6 @@ interface LoadSpec {
 }
 
 interface LoadResult {
-  /** Requests completed in the whole run, warm-up included. */
-  total: number;
   count: number;
   errors: number;
   rps: number;
@@ -56,7 +54,6 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
   const lat: number[] = [];
   const self: number[] = [];
   let errors = 0;
-  let total = 0;
   const start = performance.now();
   const measureFrom = start + WARMUP_MS;
   const said = setTimeout(() => process.stdout.write(`${MEASURING}\n`), WARMUP_MS);
@@ -67,7 +64,6 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
       try {
         const res = await pool.request({ method: 'POST', path: '/v1/chat/completions', headers, body });
         await res.body.text();
-        total++;
         if (res.statusCode !== 200) {
           if (errors++ < 3) process.stderr.write(`load: status ${res.statusCode}\n`);
         } else if (t >= measureFrom) {
@@ -84,7 +80,6 @@ async function load(spec: LoadSpec): Promise<LoadResult> {
   clearTimeout(said);
   await pool.close();
   return {
-    total,
     count: lat.length,
     errors,
     rps: lat.length / (spec.durationMs / 1000),
