@@ -1,4 +1,5 @@
-// Part of `npm run build`, after tsc: bundles what the CLI loads on every command (why: src/lib/bundled.ts).
+// Part of `npm run build`, after tsc: bundles what the CLI loads on every command (why: src/lib/bundled.ts)
+// and what every suite container loads (3.).
 // 1. Dependencies of many small CommonJS files, one file each in dist/lib, loaded by dist/lib/bundled.js.
 // 2. The commands: every dist/commands/**/*.js with the modules it imports, as ES modules with code
 //    splitting into dist/lib (entries `command-<id>.js`, shared `chunk-<hash>.js`; modules a command
@@ -7,7 +8,7 @@
 //    files by import.meta.url (paths.ts: the package root is two levels up; bundled.ts) expect to be.
 //    Packages stay external: they are loaded from node_modules as before.
 import { build } from 'esbuild';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const node = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
@@ -54,3 +55,26 @@ for (const [name, file] of commands) {
     .join('/');
   writeFileSync(file, `export { default } from '${target.startsWith('.') ? target : `./${target}`}';\n`);
 }
+
+// 3. The services image's entry (dist/services/main.js, run in every suite container) with its
+//    dependencies, as ES modules with code splitting next to it: one chunk per service (main.js
+//    imports each lazily) and the shared kit. A container then reads a few files instead of
+//    hundreds (fastify, pino, prom-client, undici are many small CommonJS modules): the gateway is
+//    listening in ~0.35 s instead of ~0.6 s, mock-inference in ~0.25 s instead of ~0.4 s.
+//    Native and optional packages stay external and load from the image's node_modules. The
+//    banner gives bundled CommonJS code a `require` (esbuild's ESM output has none).
+await build({
+  ...node,
+  format: 'esm',
+  splitting: true,
+  allowOverwrite: true,
+  entryPoints: ['dist/services/main.js'],
+  outdir: 'dist/services',
+  chunkNames: 'chunk-[hash]',
+  external: ['better-sqlite3', 'pg-native', '@huggingface/transformers', 'onnxruntime-node'],
+  banner: {
+    js: "import { createRequire as __aisuiteRequire } from 'node:module'; const require = __aisuiteRequire(import.meta.url);",
+  },
+});
+// tsc's map of main.js describes the file the bundle replaced
+rmSync('dist/services/main.js.map', { force: true });
