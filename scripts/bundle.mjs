@@ -8,25 +8,45 @@
 //    files by import.meta.url (paths.ts: the package root is two levels up; bundled.ts) expect to be.
 //    Packages stay external: they are loaded from node_modules as before.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const node = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
 
-await build({
-  ...node,
-  format: 'cjs',
-  entryPoints: ['node_modules/yaml/dist/index.js'],
-  outfile: 'dist/lib/yaml.bundle.cjs',
-});
+// The CommonJS bundles run through src/lib/bundled.ts, which compiles them with V8's code cache
+// (node:vm). In Node 20 an `import()` inside vm-compiled code needs an experimental flag, so each
+// computed `import(x)` (oclif loads command modules so) becomes `__aisuiteImport(x)`, a function
+// bundled.ts passes in; static `import('pkg')` calls are bundled by esbuild as usual.
+const DYNAMIC_IMPORT = /(?<![\w$.'"`])import\((?!\s*['"])/g;
+const routeDynamicImports = {
+  name: 'route-dynamic-imports',
+  setup(b) {
+    b.onLoad({ filter: /\.(c|m)?js$/ }, async (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      return text.search(DYNAMIC_IMPORT) >= 0
+        ? { contents: text.replace(DYNAMIC_IMPORT, '__aisuiteImport('), loader: 'js' }
+        : undefined;
+    });
+  },
+};
+const cjsBundle = async (entry, outfile, external = []) => {
+  await build({
+    ...node,
+    format: 'cjs',
+    entryPoints: [entry],
+    outfile,
+    external,
+    plugins: [routeDynamicImports],
+  });
+  const left = readFileSync(outfile, 'utf8').match(DYNAMIC_IMPORT);
+  if (left) throw new Error(`${outfile}: ${left.length} import() call(s) not routed through __aisuiteImport`);
+};
+await cjsBundle('node_modules/yaml/dist/index.js', 'dist/lib/yaml.bundle.cjs');
 // ts-node and typescript serve oclif's development mode only (bin/dev.js runs src/ through tsx instead)
-await build({
-  ...node,
-  format: 'cjs',
-  entryPoints: ['node_modules/@oclif/core/lib/index.js'],
-  outfile: 'dist/lib/oclif.bundle.cjs',
-  external: ['typescript', 'ts-node'],
-});
+await cjsBundle('node_modules/@oclif/core/lib/index.js', 'dist/lib/oclif.bundle.cjs', [
+  'typescript',
+  'ts-node',
+]);
 
 const files = (dir) =>
   readdirSync(dir).flatMap((f) => {

@@ -1,6 +1,6 @@
 /** The one-file bundles the build writes (dist/lib/*.bundle.cjs) behave as the packages do. */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import * as pkg from 'yaml';
@@ -67,14 +67,79 @@ describe('yaml loader', () => {
     // the plugin writes its scripts into the cache dir: a temporary one
     const cache = await mkdtemp(path.join(os.tmpdir(), 'aisuite-cache-'));
     try {
-      const r = await execa(process.execPath, [bin, 'autocomplete', 'bash'], {
-        reject: false,
-        env: { XDG_CACHE_HOME: cache },
-      });
-      expect(r.exitCode, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/aisuite autocomplete/);
+      // twice: oclif import()s the plugin's command from the bundle compiled without, then with, the
+      // V8 code cache the first run leaves in the state dir
+      for (const run of ['first', 'cached']) {
+        const r = await execa(process.execPath, [bin, 'autocomplete', 'bash'], {
+          reject: false,
+          env: { XDG_CACHE_HOME: cache, AISUITE_STATE_DIR: path.join(cache, 'state') },
+        });
+        expect(r.exitCode, `${run}: ${r.stderr}`).toBe(0);
+        expect(r.stderr).not.toMatch(/error|ExperimentalWarning/i);
+        expect(r.stdout).toMatch(/aisuite autocomplete/);
+      }
     } finally {
       await rm(cache, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('V8 code cache of the bundles', () => {
+  const bundled = new URL('../../dist/lib/bundled.js', import.meta.url).href;
+  /** Loads the yaml bundle in a fresh process; what became of its code cache, and a parse through it. */
+  const load = async (stateDir: string, extra: Record<string, string> = {}) => {
+    const { execa } = await import('execa');
+    const script = `const { loadBundled } = await import(${JSON.stringify(bundled)});
+      const b = loadBundled('yaml.bundle.cjs', 'yaml');
+      process.stdout.write(JSON.stringify({ cache: b.codeCache, source: b.source, parsed: b.module.parse('a: [1, x]') }));`;
+    const r = await execa(process.execPath, ['--input-type=module', '-e', script], {
+      env: { AISUITE_STATE_DIR: stateDir, ...extra },
+      reject: false,
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    return JSON.parse(r.stdout) as { cache: string; source: string; parsed: unknown };
+  };
+  const cacheFiles = async (stateDir: string) =>
+    (await readdir(path.join(stateDir, 'cache', 'v8')).catch(() => [])).filter((f) => f.endsWith('.v8'));
+
+  it('is written by the first run, used by the next, and rewritten when V8 rejects it', async () => {
+    expect(existsSync(new URL(bundled)), 'run `npm run build` first (npm test does)').toBe(true);
+    const state = await mkdtemp(path.join(os.tmpdir(), 'aisuite-v8-'));
+    try {
+      const parsed = { a: [1, 'x'] };
+      expect(await load(state)).toEqual({ cache: 'none', source: 'bundle', parsed });
+      const [file, ...more] = await cacheFiles(state);
+      expect(more).toEqual([]);
+      expect(file).toMatch(/^yaml\.bundle\.cjs-\d+-\d+\.v8$/);
+      const cachePath = path.join(state, 'cache', 'v8', file as string);
+      const written = await readFile(cachePath);
+      expect(written.length).toBeGreaterThan(1000);
+      expect(await load(state)).toEqual({ cache: 'accepted', source: 'bundle', parsed });
+      // a damaged cache is rejected by V8: the module still loads from source, and the cache is replaced
+      await writeFile(cachePath, Buffer.alloc(written.length, 7));
+      expect(await load(state)).toEqual({ cache: 'rejected', source: 'bundle', parsed });
+      expect(await load(state)).toEqual({ cache: 'accepted', source: 'bundle', parsed });
+      // a cache of an earlier build of the bundle is removed when the current one is written
+      await writeFile(path.join(state, 'cache', 'v8', 'yaml.bundle.cjs-1-1.v8'), 'old');
+      await rm(cachePath);
+      await load(state);
+      expect(await cacheFiles(state)).toEqual([file]);
+    } finally {
+      await rm(state, { recursive: true, force: true });
+    }
+  });
+
+  it('is not needed: off by AISUITE_CODE_CACHE=0, and a state dir it cannot write to changes nothing', async () => {
+    const state = await mkdtemp(path.join(os.tmpdir(), 'aisuite-v8-'));
+    try {
+      expect((await load(state, { AISUITE_CODE_CACHE: '0' })).cache).toBe('off');
+      expect(await cacheFiles(state)).toEqual([]);
+      // `cache` is a file, so the cache directory cannot be made
+      await writeFile(path.join(state, 'cache'), 'not a directory');
+      expect(await load(state)).toMatchObject({ cache: 'none', parsed: { a: [1, 'x'] } });
+      expect(await load(state)).toMatchObject({ cache: 'none' });
+    } finally {
+      await rm(state, { recursive: true, force: true });
     }
   });
 });
