@@ -84,6 +84,34 @@ describe('yaml loader', () => {
   });
 });
 
+describe('one @oclif/core per process', () => {
+  it('bin/run.js and the bundled command share one oclif: its bundle is compiled once per run', async () => {
+    const { execa } = await import('execa');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aisuite-once-'));
+    try {
+      // counts every vm.Script the run compiles, by file
+      const hook = path.join(dir, 'count.cjs');
+      await writeFile(
+        hook,
+        `const vm = require('node:vm'); const Script = vm.Script;
+         vm.Script = function (src, opts) { process.stderr.write('compiled ' + opts.filename + '\\n'); return new Script(src, opts); };`,
+      );
+      const bin = new URL('../../bin/run.js', import.meta.url).pathname;
+      const r = await execa(
+        process.execPath,
+        ['--require', hook, bin, 'render', '--phase', '1', '--cpu', '--out', path.join(dir, 'out')],
+        { reject: false, env: { AISUITE_STATE_DIR: path.join(dir, 'state') } },
+      );
+      expect(r.exitCode, r.stderr).toBe(0);
+      const compiled = r.stderr.split('\n').filter((l) => l.startsWith('compiled '));
+      expect(compiled.filter((l) => l.endsWith('oclif.bundle.cjs'))).toHaveLength(1);
+      expect(compiled.filter((l) => l.endsWith('yaml.bundle.cjs'))).toHaveLength(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('V8 code cache of the bundles', () => {
   const bundled = new URL('../../dist/lib/bundled.js', import.meta.url).href;
   /** Loads the yaml bundle in a fresh process; what became of its code cache, and a parse through it. */
