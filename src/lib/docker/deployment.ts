@@ -2,6 +2,7 @@ import type { SuiteFlagValues } from '../cli/suite-flags.js';
 import path from 'node:path';
 import { renderSuite } from '../render/index.js';
 import type { RenderedFile } from '../render/types.js';
+import { buildSuite } from '../suite/build.js';
 import { resolveSuite, type ResolvedSuite } from '../suite/resolve.js';
 import { chooseBuildCa, planServicesImage, type ServicesImagePlan } from './services-image.js';
 
@@ -33,10 +34,8 @@ export async function prepareDeployment(
     withOnnx: first.suite.services.some((s) => s.environment.EMBEDDING_BACKEND === 'onnx'),
     env: options.env,
   });
-  const resolved = await resolveSuite(flags, {
-    requireModels,
-    env: options.env,
-    packageImage: servicesImage.ref,
-  });
+  // the same options with the content-derived tag (the config file is not read a second time)
+  const options2 = { ...first.options, packageImage: servicesImage.ref };
+  const resolved: ResolvedSuite = { ...first, options: options2, suite: buildSuite(options2) };
   return { resolved, files: await renderSuite(resolved.suite), servicesImage };
 }

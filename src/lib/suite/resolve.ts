@@ -26,8 +26,6 @@ export interface ResolveContext {
   readonly requireModels: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
-  /** Services image reference (default aisuite/services:<version>). */
-  readonly packageImage?: string;
 }
 
 function parsePhase(value: string | number | undefined): Phase {
@@ -104,7 +102,8 @@ export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext):
     codeModelFile: config.gpu?.codeModel ?? 'code.gguf',
     contextSize: config.gpu?.contextSize ?? 8192,
     embeddingModel: config.embedding?.model ?? 'BAAI/bge-small-en-v1.5',
-    packageImage: ctx.packageImage ?? `${PACKAGE_IMAGE_REPOSITORY}:${packageVersion()}`,
+    // `up` swaps in the content-derived tag (docker/deployment.ts)
+    packageImage: `${PACKAGE_IMAGE_REPOSITORY}:${packageVersion()}`,
     alerting: {
       webhook: config.alerting?.receivers?.webhook ?? [],
       slack: config.alerting?.receivers?.slack ?? [],
