@@ -154,9 +154,12 @@ export async function applySuite(
     {
       title: 'Pre-flight',
       run: async (report) => {
-        // an unreachable engine is the first thing to say (exit 2, with how to start one)
-        await pingEngine(docker);
-        existing = await containers.listByProject(suite.project);
+        // an unreachable engine is the first thing to say (exit 2, with how to start one); the
+        // project's containers are listed in the same round trip
+        const listed = containers.listByProject(suite.project);
+        listed.catch(() => undefined);
+        const engine = await pingEngine(docker);
+        existing = await listed;
         // before anything is generated or changed: are the running containers ours?
         await assertSameSecretsOrigin(suite.project, existing, resolved.secretsFile);
         if (options.preflight === false) {
@@ -166,6 +169,7 @@ export async function applySuite(
         // ports held by the project's own containers are not conflicts (the plan keeps or frees them)
         preflight = await runPreflight(suite, {
           docker,
+          engine,
           ownPorts: ownPorts(existing),
           minFreeGb: options.minFreeGb,
         });

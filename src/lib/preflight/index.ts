@@ -3,7 +3,7 @@ import type Docker from 'dockerode';
 import { UserError } from '../errors.js';
 import { stateRoot } from '../paths.js';
 import type { SuiteSpec } from '../suite/types.js';
-import { pingEngine } from '../docker/engine.js';
+import { pingEngine, type EngineInfo } from '../docker/engine.js';
 import { checkDisk, defaultMinFreeGb } from './disk.js';
 import { checkGpu, checkModels } from './gpu.js';
 import { checkPorts } from './ports.js';
@@ -18,16 +18,21 @@ export { findPortHolder } from './port-holder.js';
 /** The engine answers (its unreachable error is the failure message). */
 export async function checkEngine(docker: Docker): Promise<PreflightCheck> {
   try {
-    const info = await pingEngine(docker);
-    return { id: 'engine', ok: true, message: `Docker ${info.version} (API ${info.apiVersion})` };
+    return engineCheck(await pingEngine(docker));
   } catch (error) {
     const e = error as UserError;
     return { id: 'engine', ok: false, message: e.message, hint: e.hint };
   }
 }
 
+function engineCheck(info: EngineInfo): PreflightCheck {
+  return { id: 'engine', ok: true, message: `Docker ${info.version} (API ${info.apiVersion})` };
+}
+
 export interface PreflightOptions {
   readonly docker: Docker;
+  /** The engine's answer when the caller already asked (no second round trip). */
+  readonly engine?: EngineInfo;
   /** Host ports the project's own containers hold. */
   readonly ownPorts?: ReadonlySet<number>;
   readonly minFreeGb?: number;
@@ -38,15 +43,16 @@ export interface PreflightOptions {
  * profile the model files and a visible GPU. Runs every check (no short-circuit) so one run shows all.
  */
 export async function runPreflight(suite: SuiteSpec, options: PreflightOptions): Promise<PreflightCheck[]> {
-  const engine = await checkEngine(options.docker);
+  // Docker's data root (for the disk check) is asked for while the engine check runs
+  const dockerRoot = options.docker.info().then(
+    (info) => (info as { DockerRootDir?: string }).DockerRootDir,
+    () => undefined,
+  );
+  const engine = options.engine ? engineCheck(options.engine) : await checkEngine(options.docker);
   if (!engine.ok) return [engine];
-  let dataRoot = stateRoot();
-  try {
-    const info = (await options.docker.info()) as { DockerRootDir?: string };
-    if (info.DockerRootDir && fs.existsSync(info.DockerRootDir)) dataRoot = info.DockerRootDir;
-  } catch {
-    // fall back to the state dir's file system
-  }
+  const root = await dockerRoot;
+  // else the state dir's file system
+  const dataRoot = root && fs.existsSync(root) ? root : stateRoot();
   const checks: Promise<PreflightCheck>[] = [
     checkPorts(suite, { docker: options.docker, own: options.ownPorts }),
     checkDisk(dataRoot, options.minFreeGb ?? defaultMinFreeGb(suite.profile)),

@@ -61,9 +61,10 @@ export async function deployRelease<T extends AppliedLike>(
       warn: (m) => ctx.reporter.warn(m),
     }),
     async () => {
-      const { records, corrupt } = await listReleases(project, ctx.env);
-      for (const c of corrupt) ctx.reporter.warn(`damaged release record ${c.file}: ${c.reason} (not used)`);
-      const before = currentRelease(records);
+      // the release before this one (for the audit line and --rollback-on-failure) is read while
+      // apply runs: apply does not touch the records, and nothing else can under the lock
+      const listed = listReleases(project, ctx.env);
+      listed.catch(() => undefined);
 
       let applied: T | undefined;
       let failure: string | undefined;
@@ -76,6 +77,9 @@ export async function deployRelease<T extends AppliedLike>(
         applyError = error;
         failure = (error as Error).message.split('\n')[0];
       }
+      const { records, corrupt } = await listed;
+      for (const c of corrupt) ctx.reporter.warn(`damaged release record ${c.file}: ${c.reason} (not used)`);
+      const before = currentRelease(records);
       if (applied && runChecks) {
         checklist = await postDeployChecklist(ctx.resolved, { signal: ctx.signal });
         if (checklist.status === 'failed') {

@@ -9,8 +9,10 @@ import {
   checkPorts,
   defaultMinFreeGb,
   findPortHolder,
+  runPreflight,
   tryListen,
 } from '../../../src/lib/preflight/index.js';
+import { dockerFor } from '../../../src/lib/docker/engine-http.js';
 import { buildSuite } from '../../../src/lib/suite/build.js';
 import type { SuiteSpec } from '../../../src/lib/suite/types.js';
 
@@ -127,5 +129,41 @@ describe('disk, models, GPU', () => {
         { id: 'engine', ok: true, message: 'ok' },
       ]),
     ).toThrow(/pre-flight failed:\n {2}- disk low\n {2}- no gpu/);
+  });
+});
+
+describe('runPreflight against the real engine', () => {
+  it('checks engine, ports and Docker data root disk; an engine answer already in hand is not asked again', async () => {
+    const suite = suiteWithPorts({
+      'inference-chat': await freePort(),
+      'inference-code': await freePort(),
+      'api-gateway': await freePort(),
+    });
+    const docker = dockerFor();
+    const checks = await runPreflight(suite, { docker });
+    expect(checks.map((c) => [c.id, c.ok])).toEqual([
+      ['engine', true],
+      ['ports', true],
+      ['disk', true],
+    ]);
+    expect(checks[0]?.message).toMatch(/^Docker \S+ \(API \d+\.\d+\)$/);
+    const info = (await docker.info()) as { DockerRootDir?: string };
+    expect(checks[2]?.message).toContain(info.DockerRootDir ?? '');
+    // the caller's answer is used as it is (up pings the engine while it lists the containers)
+    const given = await runPreflight(suite, {
+      docker,
+      engine: { version: 'given', apiVersion: '9.99', os: 'x' },
+    });
+    expect(given[0]).toMatchObject({ id: 'engine', ok: true, message: 'Docker given (API 9.99)' });
+  });
+
+  it('stops at the engine when none answers, with how to start one', async () => {
+    const suite = suiteWithPorts({});
+    const docker = dockerFor({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    const checks = await runPreflight(suite, { docker });
+    expect(checks).toHaveLength(1);
+    expect(checks[0]).toMatchObject({ id: 'engine', ok: false });
+    expect(checks[0]?.message).toMatch(/not reachable/);
+    expect(checks[0]?.hint).toBeTruthy();
   });
 });
