@@ -101,17 +101,17 @@ export async function planServicesImage(settings: ServicesImageSettings = {}): P
       });
     }
   }
-  const dist = path.join(root, 'dist');
-  if (!(await exists(path.join(dist, 'services', 'main.js')))) {
-    throw new UserError(
-      `cannot build the services image: ${path.join(dist, 'services', 'main.js')} is missing`,
-      {
-        hint: 'Run `npm run build` first (in a source checkout).',
-        code: 'SERVICES_IMAGE_INPUT_MISSING',
-      },
-    );
+  // Only the services' own build goes in (the build bundles dist/services/main.js with everything
+  // it imports, scripts/bundle.mjs): a change to the CLI alone neither rebuilds the image nor
+  // recreates the suite's containers.
+  const services = path.join(root, 'dist', 'services');
+  if (!(await exists(path.join(services, 'main.js')))) {
+    throw new UserError(`cannot build the services image: ${path.join(services, 'main.js')} is missing`, {
+      hint: 'Run `npm run build` first (in a source checkout).',
+      code: 'SERVICES_IMAGE_INPUT_MISSING',
+    });
   }
-  await walk(dist, 'dist', files);
+  await walk(services, 'dist/services', files);
 
   const sorted = [...files].sort(([a], [b]) => a.localeCompare(b));
   const cache = settings.hashCache ?? {

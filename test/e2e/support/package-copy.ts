@@ -4,7 +4,7 @@ import { execa } from 'execa';
 
 /**
  * A private, installed-like copy of the package for the e2e run: package.json, lockfile, docker/,
- * bin/, templates/, assets/, a fresh `dist/` compiled straight into it, and the repository's
+ * bin/, templates/, assets/, a fresh `dist/` compiled and bundled straight into it, and the repository's
  * node_modules linked in. Other work in the same checkout runs `npm run build` (which starts with
  * `rm -rf dist`) at any time; the tests must not see the CLI vanish halfway through.
  */
@@ -39,6 +39,8 @@ export async function preparePackageCopy(repo: string, target: string): Promise<
   for (const entry of ['dist/commands/up.js', 'dist/services/main.js']) {
     await access(path.join(target, entry));
   }
+  // then bundled as `npm run build` does: the tests run the CLI and the services image users get
+  await execa(process.execPath, [path.join(repo, 'scripts', 'bundle.mjs')], { cwd: target });
   await execa(path.join(repo, 'node_modules', '.bin', 'oclif'), ['manifest'], {
     cwd: target,
     stdout: 'ignore',

@@ -52,6 +52,18 @@ describe('services image plan', () => {
     expect((await planServicesImage({ root })).ref).not.toBe(base);
   });
 
+  it("the CLI's own build is not part of it: a changed command keeps the tag (no container recreated)", async () => {
+    const before = await planServicesImage({ root });
+    await mkdir(path.join(root, 'dist', 'lib'), { recursive: true });
+    await writeFile(path.join(root, 'dist', 'lib', 'command-up.js'), 'export default 1');
+    const after = await planServicesImage({ root });
+    expect(after.ref).toBe(before.ref);
+    expect([...after.files.keys()].filter((f) => f.startsWith('dist/'))).toEqual(['dist/services/main.js']);
+    // while a chunk of the services' bundle is
+    await writeFile(path.join(root, 'dist', 'services', 'chunk-ABC.js'), 'export {}');
+    expect((await planServicesImage({ root })).ref).not.toBe(before.ref);
+  });
+
   it('remembers the hash by file identity, and never trusts it for a file that changed since', async () => {
     const file = path.join(root, 'hash-cache.json');
     const main = path.join(root, 'dist', 'services', 'main.js');
