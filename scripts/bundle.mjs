@@ -6,7 +6,7 @@
 //    imports lazily stay lazy, in their own chunks). The command files oclif's manifest names become
 //    one-line re-exports of their bundle. Everything lands in dist/lib, where the modules that locate
 //    files by import.meta.url (paths.ts: the package root is two levels up; bundled.ts) expect to be.
-//    Packages stay external: they are loaded from node_modules as before.
+//    Packages stay external (loaded from node_modules), except listr2 and chalk (below).
 import { build } from 'esbuild';
 import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -69,7 +69,7 @@ await build({
   format: 'esm',
   splitting: true,
   // listr2 (every deploying command draws its progress with it) and chalk are ES modules of many
-  // small files: bundled into the commands' chunks, a no-op `up` imports its modules ~25 ms sooner.
+  // small files: bundled into the commands' chunks, they are not resolved and loaded file by file.
   // The other packages stay external (oclif and yaml come from their own bundles above).
   external: Object.keys(pkg.dependencies)
     .filter((name) => !IN_COMMAND_BUNDLES.includes(name))
