@@ -35,7 +35,7 @@ export async function prepareDeployment(
     env: options.env,
   });
   // the same options with the content-derived tag (the config file is not read a second time)
-  const options2 = { ...first.options, packageImage: servicesImage.ref };
-  const resolved: ResolvedSuite = { ...first, options: options2, suite: buildSuite(options2) };
+  const tagged = { ...first.options, packageImage: servicesImage.ref };
+  const resolved: ResolvedSuite = { ...first, options: tagged, suite: buildSuite(tagged) };
   return { resolved, files: await renderSuite(resolved.suite), servicesImage };
 }

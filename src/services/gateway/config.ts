@@ -5,7 +5,7 @@
  * that is explicitly set in the environment.
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from '../../lib/yaml.js';
+import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { EnvError, env, kitEnv, loadEnv, parseDuration, type EnvValues } from '../kit/index.js';
 
