@@ -23,35 +23,54 @@ const REQUIRE_BANNER =
 // computed `import(x)` (oclif loads command modules so) becomes `__aisuiteImport(x)`, a function
 // bundled.ts passes in; static `import('pkg')` calls are bundled by esbuild as usual.
 const DYNAMIC_IMPORT = /(?<![\w$.'"`])import\((?!\s*['"])/g;
-const routeDynamicImports = {
-  name: 'route-dynamic-imports',
+// oclif sorts a plugin's commands with localeCompare on every run; the first localeCompare of a
+// process loads ICU's collator (~8 ms on a small host), so command ids (ASCII) are compared by code
+// unit instead, as aisuite's own code does (src/lib/compare.ts). The build fails if the line moved.
+const OCLIF_SORT = {
+  file: /@oclif[\\/]core[\\/]lib[\\/]config[\\/]plugin\.js$/,
+  from: '.sort((a, b) => a.id.localeCompare(b.id))',
+  to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
+};
+/** Rewrites each bundled file's computed import() calls, and applies `patches` ({file, from, to}). */
+const rewrite = (patches) => ({
+  name: 'rewrite',
   setup(b) {
     b.onLoad({ filter: /\.(c|m)?js$/ }, async (args) => {
-      const text = readFileSync(args.path, 'utf8');
-      return text.search(DYNAMIC_IMPORT) >= 0
-        ? { contents: text.replace(DYNAMIC_IMPORT, '__aisuiteImport('), loader: 'js' }
-        : undefined;
+      let text = readFileSync(args.path, 'utf8');
+      const original = text;
+      for (const p of patches.filter((p) => p.file.test(args.path))) {
+        if (!text.includes(p.from))
+          throw new Error(`${args.path}: "${p.from}" not found (scripts/bundle.mjs)`);
+        p.applied = true;
+        text = text.replace(p.from, p.to);
+      }
+      text = text.replace(DYNAMIC_IMPORT, '__aisuiteImport(');
+      return text === original ? undefined : { contents: text, loader: 'js' };
     });
   },
-};
-const cjsBundle = async (entry, outfile, external = []) => {
+});
+const cjsBundle = async (entry, outfile, external = [], patches = []) => {
   await build({
     ...node,
     format: 'cjs',
     entryPoints: [entry],
     outfile,
     external,
-    plugins: [routeDynamicImports],
+    plugins: [rewrite(patches)],
   });
+  const unused = patches.filter((p) => !p.applied);
+  if (unused.length) throw new Error(`${outfile}: no file matched ${unused.map((p) => p.file).join(', ')}`);
   const left = readFileSync(outfile, 'utf8').match(DYNAMIC_IMPORT);
   if (left) throw new Error(`${outfile}: ${left.length} import() call(s) not routed through __aisuiteImport`);
 };
 await cjsBundle('node_modules/yaml/dist/index.js', 'dist/lib/yaml.bundle.cjs');
 // ts-node and typescript serve oclif's development mode only (bin/dev.js runs src/ through tsx instead)
-await cjsBundle('node_modules/@oclif/core/lib/index.js', 'dist/lib/oclif.bundle.cjs', [
-  'typescript',
-  'ts-node',
-]);
+await cjsBundle(
+  'node_modules/@oclif/core/lib/index.js',
+  'dist/lib/oclif.bundle.cjs',
+  ['typescript', 'ts-node'],
+  [OCLIF_SORT],
+);
 
 const files = (dir) =>
   readdirSync(dir).flatMap((f) => {

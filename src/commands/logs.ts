@@ -2,6 +2,7 @@ import { Args, Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
 import { UserError } from '../lib/errors.js';
+import { compareStrings } from '../lib/compare.js';
 
 export interface LogsResult {
   readonly project: string;
@@ -60,7 +61,7 @@ several services each line is prefixed with the service name. --follow streams u
     await pingEngine(docker);
     const containers = new ContainerClient(docker);
     const all = (await containers.listByProject(project)).sort((a, b) =>
-      (a.Labels?.[LABELS.service] ?? '').localeCompare(b.Labels?.[LABELS.service] ?? ''),
+      compareStrings(a.Labels?.[LABELS.service] ?? '', b.Labels?.[LABELS.service] ?? ''),
     );
     const selected = this.args.service
       ? all.filter((c) => c.Labels?.[LABELS.service] === this.args.service)

@@ -2,6 +2,7 @@ import type { RenderedFile } from '../render/types.js';
 import type { Secrets } from '../secrets/store.js';
 import { canonicalJson, serviceConfigHash, sha256 } from '../suite/hash.js';
 import type { ServiceSpec, SuiteSpec } from '../suite/types.js';
+import { compareStrings } from '../compare.js';
 
 /** Secret values a service uses, by environment variable. */
 export function secretEnv(svc: ServiceSpec, secrets: Secrets): Record<string, string> {
@@ -13,7 +14,7 @@ export function filesOf(svc: ServiceSpec, files: readonly RenderedFile[]): Rende
   const sources = svc.binds.map((b) => b.source).filter((s) => !s.startsWith('/'));
   return files
     .filter((f) => sources.some((s) => f.path === s || f.path.startsWith(`${s.replace(/\/$/, '')}/`)))
-    .sort((a, b) => a.path.localeCompare(b.path));
+    .sort((a, b) => compareStrings(a.path, b.path));
 }
 
 /** The config hash of a service as deployed, and a digest of each of its parts (for "what changed"). */

@@ -98,35 +98,36 @@ export function engineRequest<T>(
 ): Promise<T> {
   const qs = queryString(query);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  // node:http works out a TLS server name for every request, even plain HTTP: for the socket's Host
+  // (localhost) that compiles node's IPv6 address regex, ~7 ms of the first call. '' skips it.
+  const options: http.RequestOptions & { servername: string } = {
+    ...endpoint,
+    servername: '',
+    method,
+    path: qs ? `${apiPath}?${qs}` : apiPath,
+    headers: {
+      accept: 'application/json',
+      ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
+    },
+  };
   return new Promise<T>((resolve, reject) => {
-    const req = http.request(
-      {
-        ...endpoint,
-        method,
-        path: qs ? `${apiPath}?${qs}` : apiPath,
-        headers: {
-          accept: 'application/json',
-          ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown = text;
-          try {
-            json = text ? JSON.parse(text) : null;
-          } catch {
-            // a proxy's HTML error page: keep the text for the message
-          }
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(json as T);
-          else reject(new EngineHttpError(status, REASONS[status] ?? 'unexpected', json));
-        });
-      },
-    );
+    const req = http.request(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: unknown = text;
+        try {
+          json = text ? JSON.parse(text) : null;
+        } catch {
+          // a proxy's HTML error page: keep the text for the message
+        }
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve(json as T);
+        else reject(new EngineHttpError(status, REASONS[status] ?? 'unexpected', json));
+      });
+    });
     req.on('error', reject);
     req.end(payload);
   });

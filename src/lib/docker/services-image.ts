@@ -8,6 +8,7 @@ import { packageRoot, stateRoot } from '../paths.js';
 import { PACKAGE_IMAGE_REPOSITORY } from '../suite/images.js';
 import { packageVersion } from '../version.js';
 import type { ImageClient } from './images.js';
+import { compareStrings } from '../compare.js';
 
 export const DEFAULT_NODE_IMAGE = 'node:20-bookworm-slim';
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -113,7 +114,7 @@ export async function planServicesImage(settings: ServicesImageSettings = {}): P
   }
   await walk(services, 'dist/services', files);
 
-  const sorted = [...files].sort(([a], [b]) => a.localeCompare(b));
+  const sorted = [...files].sort(([a], [b]) => compareStrings(a, b));
   const cache = settings.hashCache ?? {
     file: path.join(stateRoot(settings.env), 'cache', 'services-image-hash.json'),
   };

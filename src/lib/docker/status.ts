@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { LABELS } from '../suite/labels.js';
 import type { ContainerClient } from './containers.js';
+import { compareStrings } from '../compare.js';
 
 /** What `status` shows for one service. */
 export interface ServiceState {
@@ -73,7 +74,7 @@ export async function listSuiteContainers(
 ): Promise<ServiceState[]> {
   const list = await containers.listByProject(project);
   const states = await Promise.all(list.map((c) => describeContainer(containers, c)));
-  return states.sort((a, b) => a.name.localeCompare(b.name));
+  return states.sort((a, b) => compareStrings(a.name, b.name));
 }
 
 /** "3h 12m", "45s": uptime for the table. */

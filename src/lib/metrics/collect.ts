@@ -14,6 +14,7 @@ import {
   type ResourceSource,
   type ServiceMetrics,
 } from './types.js';
+import { compareStrings } from '../compare.js';
 
 const INFERENCE = new Set(Object.values(BACKEND_SERVICE));
 const STATE_NAMES = ['healthy', 'degraded', 'down'] as const;
@@ -98,11 +99,11 @@ export async function collectMetrics(
       state: s.value,
       stateName: (STATE_NAMES[s.value] ?? 'unknown') as GatewayBackend['stateName'],
     }))
-    .sort((a, b) => a.backend.localeCompare(b.backend));
+    .sort((a, b) => compareStrings(a.backend, b.backend));
   const fallbacks = r.fallbacks
     .filter((s) => Number.isFinite(s.value))
     .map((s) => ({ from: s.labels.from ?? '', to: s.labels.to ?? '', count: s.value }))
-    .sort((a, b) => `${a.from}>${a.to}`.localeCompare(`${b.from}>${b.to}`));
+    .sort((a, b) => compareStrings(`${a.from}>${a.to}`, `${b.from}>${b.to}`));
 
   const services: ServiceMetrics[] = wanted.map((service) => {
     const fromCadvisor = cCpu.has(service) || cMemory.has(service);

@@ -9,6 +9,7 @@ import {
   type ProbeContext,
   type ProbeOutcome,
 } from './types.js';
+import { compareStrings } from '../compare.js';
 
 export interface ContainerState {
   readonly service: string;
@@ -36,7 +37,7 @@ export async function projectContainers(docker: Docker, project: string): Promis
       };
     }),
   );
-  return states.sort((a, b) => a.service.localeCompare(b.service));
+  return states.sort((a, b) => compareStrings(a.service, b.service));
 }
 
 /** Docker probe: the engine answers, or the project's containers run, are healthy and do not restart. */

@@ -1,4 +1,5 @@
 import type { ReleaseRecord } from './types.js';
+import { compareStrings } from '../compare.js';
 
 /** The release running now: the good one deployed last (records sorted newest deployment first). */
 export function currentRelease(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
@@ -15,6 +16,6 @@ export function previousGoodRelease(
 
 export function sortByDeployment(records: readonly ReleaseRecord[]): ReleaseRecord[] {
   return [...records].sort(
-    (a, b) => b.deployedAt.localeCompare(a.deployedAt) || b.createdAt.localeCompare(a.createdAt),
+    (a, b) => compareStrings(b.deployedAt, a.deployedAt) || compareStrings(b.createdAt, a.createdAt),
   );
 }

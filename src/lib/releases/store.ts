@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../fs-atomic.js';
 import { projectStateDir } from '../paths.js';
 import { canonicalJson, sha256 } from '../suite/hash.js';
 import { RELEASE_FORMAT, type CorruptRelease, type ReleaseEnvelope, type ReleaseRecord } from './types.js';
+import { compareStrings } from '../compare.js';
 
 const TAG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -111,7 +112,9 @@ export async function listReleases(
     if (outcome.ok) records.push(outcome.record);
     else corrupt.push(outcome.corrupt);
   }
-  records.sort((a, b) => b.deployedAt.localeCompare(a.deployedAt) || b.createdAt.localeCompare(a.createdAt));
+  records.sort(
+    (a, b) => compareStrings(b.deployedAt, a.deployedAt) || compareStrings(b.createdAt, a.createdAt),
+  );
   return { records, corrupt };
 }
 
