@@ -20,7 +20,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
@@ -39,11 +38,10 @@ import type { ServiceSpec, SuiteSpec } from '../src/lib/suite/types.js';
 import { nodeImageWithHeaders } from '../test/e2e/support/node-image.js';
 import { freePorts } from '../test/e2e/support/suite.js';
 import { ensureStandInImages } from '../test/support/stand-in/images.js';
-import { median, runIfMain, type BenchResult } from './types.js';
+import { AISUITE_BIN, median, runIfMain, type BenchResult } from './types.js';
 
 const RUNS = Number(process.env.BENCH_ENGINE_RUNS ?? 5);
 const COLD_RUNS = Number(process.env.BENCH_ENGINE_COLD_RUNS ?? 3);
-const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
 const SETTLE_MS = Number(process.env.BENCH_ENGINE_SETTLE_MS ?? 5000);
 const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
 
@@ -154,7 +152,7 @@ export async function run(): Promise<BenchResult[]> {
   );
   const flags = { config: configFile, phase: '1', cpu: true };
   const aisuite = (...args: string[]) =>
-    execa(process.execPath, [BIN, ...args, '--config', configFile], { env, stdout: 'ignore' });
+    execa(AISUITE_BIN, [...args, '--config', configFile], { env, stdout: 'ignore' });
   const previousStateDir = process.env.AISUITE_STATE_DIR;
   process.env.AISUITE_STATE_DIR = env.AISUITE_STATE_DIR;
   try {
@@ -223,11 +221,10 @@ export async function run(): Promise<BenchResult[]> {
       await dc('down').catch(() => undefined);
       await teardown(project, { docker, volumes: true });
     }
-    // What any command pays before its own work: Node's start (with this host's
-    // NODE_EXTRA_CA_CERTS, if set, parsed at every start) and loading and initialising oclif.
+    // What any command pays before its own work: Node's start and loading and initialising oclif.
     const startup: number[] = [];
     for (let i = 0; i < RUNS; i++)
-      startup.push(await timed(() => execa(process.execPath, [BIN, '--version'], { env, stdout: 'ignore' })));
+      startup.push(await timed(() => execa(AISUITE_BIN, ['--version'], { env, stdout: 'ignore' })));
     const noop = median(warm);
     const composeNoop = median(composeWarm);
     composeWarm = [];

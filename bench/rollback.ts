@@ -15,14 +15,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
 import { execa } from 'execa';
 import { stringify } from 'yaml';
 import { standInImageOverrides } from '../test/support/stand-in/images.js';
-import { median, runIfMain, type BenchResult } from './types.js';
+import { AISUITE_BIN, median, runIfMain, type BenchResult } from './types.js';
 
-const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROLLBACK_ROUNDS ?? 2);
 const ARGS = ['--phase', '1', '--cpu', '--pull', 'never'];
 
@@ -77,7 +75,7 @@ export async function run(): Promise<BenchResult[]> {
 
   const cli = async (args: string[]): Promise<{ ms: number; stdout: string }> => {
     const t0 = performance.now();
-    const result = await execa(process.execPath, [BIN, ...args], { env, reject: false, timeout: 900_000 });
+    const result = await execa(AISUITE_BIN, args, { env, reject: false, timeout: 900_000 });
     const ms = performance.now() - t0;
     if (result.exitCode !== 0) {
       throw new Error(
@@ -123,7 +121,7 @@ export async function run(): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    await execa(process.execPath, [BIN, 'down', '--project', project, '--volumes', '--yes'], {
+    await execa(AISUITE_BIN, ['down', '--project', project, '--volumes', '--yes'], {
       env,
       reject: false,
     });

@@ -15,6 +15,12 @@ export interface BenchResult {
   met?: boolean;
 }
 
+/**
+ * The installed command (package.json "bin"), as users run it: bin/aisuite, a shell launcher that
+ * starts Node on bin/run.js without parsing NODE_EXTRA_CA_CERTS first (see the launcher).
+ */
+export const AISUITE_BIN = fileURLToPath(new URL('../bin/aisuite', import.meta.url));
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);

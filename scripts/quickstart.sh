@@ -22,6 +22,6 @@ elif ! docker pull -q prom/node-exporter:v1.9.1 >/dev/null 2>&1; then
   config="test/stand-in.aisuite.yaml"
 fi
 if [ -n "$config" ]; then
-  exec ./bin/run.js up --phase 3 --cpu --config "$config" --build-ca /etc/ssl/certs/ca-certificates.crt "$@"
+  exec ./bin/aisuite up --phase 3 --cpu --config "$config" --build-ca /etc/ssl/certs/ca-certificates.crt "$@"
 fi
-exec ./bin/run.js up --phase 3 --cpu "$@"
+exec ./bin/aisuite up --phase 3 --cpu "$@"
