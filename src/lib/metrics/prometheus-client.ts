@@ -86,6 +86,15 @@ export class PrometheusClient {
     return body.data;
   }
 
+  /** A success answer without the part of Prometheus's API shape aisuite reads (not a Prometheus?). */
+  private shapeError(what: string, missing: string): ExternalError {
+    return new ExternalError(`Prometheus at ${this.baseUrl} answered ${what} without ${missing}`, {
+      code: 'PROMETHEUS_ERROR',
+      hint: 'Check that --prometheus-url (AISUITE_PROMETHEUS_URL) points at Prometheus itself.',
+      details: { url: this.baseUrl },
+    });
+  }
+
   /** An instant query; only vector results are accepted (every query aisuite sends aggregates to one). */
   async query(promql: string, time?: Date): Promise<Sample[]> {
     const params = new URLSearchParams({ query: promql });
@@ -95,6 +104,7 @@ export class PrometheusClient {
       result: { metric: Record<string, string>; value: [number, string] }[];
     }>(`/api/v1/query?${params.toString()}`, `the query ${promql}`);
     if (data.resultType !== 'vector') return [];
+    if (!Array.isArray(data.result)) throw this.shapeError(`the query ${promql}`, 'a result list');
     return data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
   }
 
@@ -108,6 +118,7 @@ export class PrometheusClient {
         activeAt?: string;
       }[];
     }>('/api/v1/alerts', 'the alerts request');
+    if (!Array.isArray(data.alerts)) throw this.shapeError('the alerts request', 'an alerts list');
     return data.alerts
       .filter((a) => a.state === 'firing')
       .map((a) => ({

@@ -1,5 +1,8 @@
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AisuiteError } from '../../../src/lib/errors.js';
 import { collectMetrics } from '../../../src/lib/metrics/collect.js';
@@ -116,6 +119,28 @@ describe('metrics from a real Prometheus 2.42', () => {
     expect(error).toBeInstanceOf(AisuiteError);
     expect((error as AisuiteError).message).toContain(`Prometheus at ${bed.deadUrl} is unreachable`);
     expect((error as AisuiteError).exitCode).toBe(6);
+  });
+
+  it('a server that answers "success" without Prometheus\'s shape gives an error naming its URL, not a crash', async () => {
+    const server = http.createServer((_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector' } }));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const error = await collectMetrics(new PrometheusClient(url), { window: '5m' }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(AisuiteError);
+      expect((error as AisuiteError).message).toMatch(
+        new RegExp(`^Prometheus at ${url} answered .* without an? `),
+      );
+      expect((error as AisuiteError).exitCode).toBe(6);
+    } finally {
+      server.close();
+    }
   });
 
   it('a window that is not a Prometheus duration is bad input', async () => {
