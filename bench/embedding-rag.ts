@@ -6,7 +6,8 @@
  *   embedding, pgvector search), against the bare pgvector SQL statement rag runs (named, as rag
  *   runs it), with the same query vectors, from this process (target: rag <= 1.5x bare SQL). The
  *   same queries through bench/reference/minimal-rag.ts (the least a Node service with rag's two hops does)
- *   show what this machine allows apart from rag's own code.
+ *   show what this machine allows apart from rag's own code, and through its one-hop variant (the
+ *   query embedded in the service's own process) what any Node service in front of pgvector costs.
  * Real Postgres 17 + pgvector (the test bed's stand-in image in Docker), real service processes.
  *
  * Alone: `npx tsx bench/embedding-rag.ts` (BENCH_EMBED_SECONDS=3 per throughput scenario,
@@ -106,8 +107,8 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
   });
   const http = new Pool(rag.url, { connections: 1 });
   const db = new pg.Client({ connectionString: databaseUrl });
-  let minimal: Awaited<ReturnType<typeof startReference>> | undefined;
-  let ref: Pool | undefined;
+  const references: Array<{ stop(): Promise<void> }> = [];
+  const pools: Pool[] = [];
   try {
     /** Server-Timing durations of the timed queries, by step (embed, search). */
     const steps = new Map<string, number[]>();
@@ -153,9 +154,15 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
       /rag_chunks_hnsw_384/.test(Object.values(r)[0] ?? ''),
     );
 
-    minimal = await startReference('minimal-rag.ts', [emb.url, databaseUrl]);
-    ref = new Pool(minimal.url, { connections: 1 });
-    const refPool = ref;
+    const reference = async (mode: string): Promise<Pool> => {
+      const started = await startReference('minimal-rag.ts', [emb.url, databaseUrl, mode]);
+      references.push(started);
+      const pool = new Pool(started.url, { connections: 1 });
+      pools.push(pool);
+      return pool;
+    };
+    const twoHops = await reference('');
+    const oneHop = await reference('in-process');
     /** The number of chunks a /query through `pool` returned (rag, or the minimal reference). */
     const query = async (pool: Pool, k: number): Promise<number> => {
       const q = await post(pool, '/query', {
@@ -166,17 +173,19 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
       });
       return (q.chunks as unknown[]).length;
     };
-    // Warm the three paths (JIT, pools, plan caches), then interleave them so drift (caches, CPU)
+    // Warm the four paths (JIT, pools, plan caches), then interleave them so drift (caches, CPU)
     // hits all alike.
     for (let i = 0; i < 200; i++) {
       const k = i % questions.length;
       await search(k);
       await query(http, k);
-      await query(refPool, k);
+      await query(twoHops, k);
+      await query(oneHop, k);
     }
     const bare: number[] = [];
     const full: number[] = [];
-    const reference: number[] = [];
+    const viaTwoHops: number[] = [];
+    const viaOneHop: number[] = [];
     timing = true;
     for (let i = 0; i < QUERIES; i++) {
       const k = i % questions.length;
@@ -188,18 +197,25 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
       const n = await query(http, k);
       full.push(performance.now() - t0);
       if (n !== 5) throw new Error('rag query returned fewer than 5 chunks');
-      t0 = performance.now();
-      const m = await query(refPool, k);
-      reference.push(performance.now() - t0);
-      if (m !== 5) throw new Error('the minimal rag returned fewer than 5 chunks');
+      for (const [pool, times] of [
+        [twoHops, viaTwoHops],
+        [oneHop, viaOneHop],
+      ] as const) {
+        t0 = performance.now();
+        const m = await query(pool, k);
+        times.push(performance.now() - t0);
+        if (m !== 5) throw new Error('the minimal rag returned fewer than 5 chunks');
+      }
     }
     const index = usesIndex ? 'HNSW' : 'no index (seq scan)';
     const res: BenchResult[] = [];
     // rag against the target; then what this machine allows any Node service with rag's two hops
-    // (client -> service -> embedding, then Postgres): the same queries through bench/reference/minimal-rag.ts
+    // (client -> service -> embedding, then Postgres), and with one (the query embedded in-process):
+    // the same queries through bench/reference/minimal-rag.ts
     for (const [times, name, target] of [
       [full, `rag /query at ${CHUNKS} chunks (${index})`, 1.5],
-      [reference, 'reference: minimal Node rag', undefined],
+      [viaTwoHops, 'reference: minimal Node rag', undefined],
+      [viaOneHop, 'reference: minimal Node rag, query embedded in-process', undefined],
     ] as const) {
       for (const p of [50, 95]) {
         const value = percentile(times, p);
@@ -228,8 +244,8 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
   } finally {
     await db.end().catch(() => undefined);
     await http.close();
-    await ref?.close();
-    await minimal?.stop();
+    for (const pool of pools) await pool.close();
+    for (const r of references) await r.stop();
     await rag.stop();
   }
 }

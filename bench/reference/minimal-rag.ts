@@ -5,12 +5,18 @@
  * latency against the bare SQL shows what the two HTTP hops cost on this machine at all, apart from
  * rag's own code.
  *
- * `node --import tsx bench/reference/minimal-rag.ts <embedding-url> <database-url>`: prints the URL it listens on.
+ * With `in-process` as third argument it embeds the query itself with the hashing function instead of
+ * calling the embedding service: one HTTP hop (client -> service), then Postgres, the least any
+ * Node query service in front of pgvector can do.
+ *
+ * `node --import tsx bench/reference/minimal-rag.ts <embedding-url> <database-url> [in-process]`: prints
+ * the URL it listens on.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { Pool } from 'undici';
+import { hashEmbed } from '../../src/services/embedding/hashing.js';
 import { decodeEmbedding } from '../../src/services/rag/dependencies.js';
 import { searchSql, toVector } from '../../src/services/rag/store.js';
 
@@ -22,15 +28,22 @@ const db = new pg.Pool({
   options: '-c hnsw.iterative_scan=strict_order',
 });
 
-async function query(body: { collection: string; query: string; top_k: number }): Promise<unknown> {
+const IN_PROCESS = process.argv[4] === 'in-process';
+
+async function embed(text: string): Promise<number[]> {
+  if (IN_PROCESS) return Array.from(hashEmbed(text, 384));
   const r = await embedding.request({
     method: 'POST',
     path: '/v1/embeddings',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ input: [body.query], encoding_format: 'base64' }),
+    body: JSON.stringify({ input: [text], encoding_format: 'base64' }),
   });
   const { data } = (await r.body.json()) as { data: Array<{ embedding: string }> };
-  const vector = decodeEmbedding(data[0]?.embedding);
+  return decodeEmbedding(data[0]?.embedding);
+}
+
+async function query(body: { collection: string; query: string; top_k: number }): Promise<unknown> {
+  const vector = await embed(body.query);
   const rows = await db.query({
     name: `search_${vector.length}`,
     text: searchSql(vector.length),
