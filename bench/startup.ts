@@ -30,6 +30,18 @@ export async function run(): Promise<BenchResult[]> {
       AISUITE_STATE_DIR: path.join(tmp, 'state'),
     });
     const baseline = { name: 'node -e 0', value: bare };
+    const withCa = process.env.NODE_EXTRA_CA_CERTS ? time(process.execPath, ['-e', '0']) : undefined;
+    const references: BenchResult[] = withCa
+      ? [
+          {
+            name: 'reference: node -e 0 with this NODE_EXTRA_CA_CERTS (what bin/aisuite avoids)',
+            value: withCa,
+            unit: 'ms',
+            baseline,
+            ratio: withCa / bare,
+          },
+        ]
+      : [];
     return [
       {
         name: 'aisuite --version',
@@ -49,6 +61,7 @@ export async function run(): Promise<BenchResult[]> {
         target: '< 3x',
         met: render / bare < 3,
       },
+      ...references,
     ];
   } finally {
     rmSync(tmp, { recursive: true, force: true });
