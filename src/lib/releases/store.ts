@@ -4,8 +4,8 @@ import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { projectStateDir } from '../paths.js';
 import { canonicalJson, sha256 } from '../suite/hash.js';
+import { sortByDeployment } from './select.js';
 import { RELEASE_FORMAT, type CorruptRelease, type ReleaseEnvelope, type ReleaseRecord } from './types.js';
-import { compareStrings } from '../compare.js';
 
 const TAG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
@@ -112,10 +112,7 @@ export async function listReleases(
     if (outcome.ok) records.push(outcome.record);
     else corrupt.push(outcome.corrupt);
   }
-  records.sort(
-    (a, b) => compareStrings(b.deployedAt, a.deployedAt) || compareStrings(b.createdAt, a.createdAt),
-  );
-  return { records, corrupt };
+  return { records: sortByDeployment(records), corrupt };
 }
 
 export async function deleteRelease(project: string, tag: string, env: NodeJS.ProcessEnv = process.env) {
