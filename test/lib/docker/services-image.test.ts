@@ -64,6 +64,16 @@ describe('services image plan', () => {
     expect((await planServicesImage({ root })).ref).not.toBe(before.ref);
   });
 
+  it("the build's context for it is main.js and its chunks only (tsc's per-service modules are inlined)", async () => {
+    const plan = await planServicesImage({
+      root: path.resolve(import.meta.dirname, '../../..'),
+      hashCache: false,
+    });
+    const dist = [...plan.files.keys()].filter((f) => f.startsWith('dist/'));
+    expect(dist).toContain('dist/services/main.js');
+    expect(dist.filter((f) => !/^dist\/services\/(main|chunk-[A-Z0-9]+)\.js$/.test(f))).toEqual([]);
+  });
+
   it('remembers the hash by file identity, and never trusts it for a file that changed since', async () => {
     const file = path.join(root, 'hash-cache.json');
     const main = path.join(root, 'dist', 'services', 'main.js');
