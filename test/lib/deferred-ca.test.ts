@@ -85,6 +85,31 @@ describe('bin/aisuite and the deferred CA bundle', () => {
     expect((JSON.parse(trusted.stdout) as { prometheusUrl: string }).prometheusUrl).toBe(url);
   });
 
+  it("fetch() (the checklist's HTTP probes) trusts the bundle too, and plain http still works", async () => {
+    const script = [
+      `import { takeDeferredCa } from ${JSON.stringify(new URL('../../dist/lib/deferred-ca.js', import.meta.url).href)};`,
+      'takeDeferredCa();',
+      `const r = await fetch(${JSON.stringify(`${url}/api/v1/query`)});`,
+      // plain http goes through the same dispatcher
+      "const http = await import('node:http');",
+      "const s = http.createServer((_q, res) => res.end('plain')).listen(0, '127.0.0.1');",
+      "await new Promise((ok) => s.once('listening', ok));",
+      'const p = await fetch(`http://127.0.0.1:${s.address().port}/`).then((x) => x.text());',
+      's.close();',
+      'console.log(r.status, p, process.env.NODE_EXTRA_CA_CERTS);',
+    ].join('\n');
+    const r = await run(process.execPath, ['--input-type=module', '-e', script], {
+      NODE_EXTRA_CA_CERTS: undefined,
+      AISUITE_DEFERRED_CA: CERT,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`200 plain ${CERT}`);
+    const without = await run(process.execPath, ['--input-type=module', '-e', script], {
+      NODE_EXTRA_CA_CERTS: undefined,
+    });
+    expect(without.exitCode).not.toBe(0);
+  });
+
   it('an unreadable bundle warns as Node would, when the first request is made', async () => {
     const r = await run(LAUNCHER, ['metrics', '--prometheus-url', url, '--json'], {
       NODE_EXTRA_CA_CERTS: MISSING,
