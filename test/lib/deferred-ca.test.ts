@@ -57,6 +57,15 @@ describe('bin/aisuite and the deferred CA bundle', () => {
     expect(launched.stderr).not.toContain(IGNORED);
   });
 
+  it('leaves NODE_EXTRA_CA_CERTS to Node when NODE_OPTIONS asks for the OpenSSL store', async () => {
+    const r = await run(LAUNCHER, ['--version'], {
+      NODE_EXTRA_CA_CERTS: MISSING,
+      NODE_OPTIONS: '--use-openssl-ca',
+    });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toContain(IGNORED);
+  });
+
   it('works through a relative symlink, as npm links it into node_modules/.bin', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'aisuite-bin-'));
     try {
