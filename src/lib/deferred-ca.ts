@@ -16,7 +16,7 @@ import type { Agent, Dispatcher } from 'undici';
 const GLOBAL_DISPATCHER = Symbol.for('undici.globalDispatcher.1');
 
 /** An undici Agent trusting Node's root certificates and the PEM bundle `file`. */
-export function agentTrusting(file: string): Agent {
+function agentTrusting(file: string): Agent {
   const require = createRequire(import.meta.url);
   const { Agent } = require('undici') as typeof import('undici');
   const { rootCertificates } = require('node:tls') as typeof import('node:tls');
