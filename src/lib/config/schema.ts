@@ -45,6 +45,8 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
+        // where each alert's runbook_url points: `{alert}` becomes the alert's lower-cased name
+        runbookUrl: { type: 'string', pattern: '^https?://[^\\s]*\\{alert\\}[^\\s]*$' },
         receivers: {
           type: 'object',
           additionalProperties: false,
@@ -133,6 +135,7 @@ export interface AisuiteConfig {
   gpu?: { nGpuLayers?: number; chatModel?: string; codeModel?: string; contextSize?: number };
   embedding?: { model?: string };
   alerting?: {
+    runbookUrl?: string;
     receivers?: {
       webhook?: { name: string; url: string }[];
       slack?: { name: string; apiUrl: string; channel: string }[];

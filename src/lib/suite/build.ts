@@ -12,6 +12,7 @@ export interface SuiteOptions extends CatalogOptions {
   readonly ports: Readonly<Record<string, number>>;
   readonly bindAddress: string;
   readonly alerting: AlertReceivers;
+  readonly runbookUrl?: string;
 }
 
 export const PHASES: readonly Phase[] = [1, 2, 3];
@@ -197,6 +198,7 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
     modelsDir: options.modelsDir,
     packageImage: options.packageImage,
     alerting: options.alerting,
+    ...(options.runbookUrl === undefined ? {} : { runbookUrl: options.runbookUrl }),
     lokiRetentionHours: options.lokiRetentionHours,
   };
 }

@@ -109,6 +109,7 @@ export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext):
       slack: config.alerting?.receivers?.slack ?? [],
       email: config.alerting?.receivers?.email ?? [],
     },
+    runbookUrl: config.alerting?.runbookUrl,
     lokiRetentionHours: config.loki?.retentionHours ?? 168,
   };
   const suite = buildSuite(options);

@@ -101,6 +101,8 @@ export interface SuiteSpec {
   readonly modelsDir: string;
   readonly packageImage: string;
   readonly alerting: AlertReceivers;
+  /** Where alert rules' `runbook_url` points (`{alert}`: the alert's lower-cased name); unset: the monitoring guide. */
+  readonly runbookUrl?: string;
   readonly lokiRetentionHours: number;
 }
 

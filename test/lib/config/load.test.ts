@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../../src/lib/config/load.js';
+import { configSchema } from '../../../src/lib/config/schema.js';
 import { AisuiteError } from '../../../src/lib/errors.js';
 
 function errorOf(fn: () => unknown): AisuiteError {
@@ -42,6 +43,23 @@ describe('aisuite.yaml', () => {
     expect(config.phase).toBe(3);
     expect(config.ports).toEqual({ 'api-gateway': 18000 });
     expect(config.alerting?.receivers?.webhook?.[0]?.url).toBe('https://hooks.example.com/x');
+  });
+
+  it('alerting.runbookUrl: an http(s) URL with {alert} in it, else an error at its position', () => {
+    const ok = parseConfig('alerting:\n  runbookUrl: "https://wiki.example/ops#{alert}"\n', 'aisuite.yaml');
+    expect(ok.alerting?.runbookUrl).toBe('https://wiki.example/ops#{alert}');
+    for (const bad of ['https://wiki.example/ops', 'wiki.example/{alert}', 'https://wiki example/{alert}']) {
+      const error = errorOf(() => parseConfig(`alerting:\n  runbookUrl: "${bad}"\n`, 'aisuite.yaml'));
+      expect(error.exitCode).toBe(2);
+      expect(error.message).toMatch(/^aisuite\.yaml:2:15: alerting\.runbookUrl must match pattern/);
+    }
+  });
+
+  it('the example in docs/CONFIG.md is a valid config that sets every top-level key', async () => {
+    const doc = await fs.readFile(new URL('../../../docs/CONFIG.md', import.meta.url), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    const config = parseConfig(example, 'docs/CONFIG.md');
+    expect(Object.keys(config).sort()).toEqual(Object.keys(configSchema.properties).sort());
   });
 
   it('malformed YAML names file:line:col', () => {

@@ -18,7 +18,7 @@ export function selectedRuleGroups(suite: SuiteSpec): RuleGroupDef[] {
     .filter((group) => group.rules.length > 0);
 }
 
-function ruleModel(rule: AlertRuleDef) {
+function ruleModel(rule: AlertRuleDef, runbook: string | undefined) {
   return {
     alert: rule.alert,
     expr: rule.expr,
@@ -27,7 +27,7 @@ function ruleModel(rule: AlertRuleDef) {
     annotations: {
       summary: rule.summary,
       description: rule.description,
-      runbook_url: runbookUrl(rule.alert),
+      runbook_url: runbookUrl(rule.alert, runbook),
     },
   };
 }
@@ -36,6 +36,13 @@ function ruleModel(rule: AlertRuleDef) {
 export function renderRules(suite: SuiteSpec): RenderedFile[] {
   return selectedRuleGroups(suite).map((group) => ({
     path: `${RULES_DIR}/${group.file}.yml`,
-    content: toYaml({ groups: [{ name: `aisuite-${group.file}`, rules: group.rules.map(ruleModel) }] }),
+    content: toYaml({
+      groups: [
+        {
+          name: `aisuite-${group.file}`,
+          rules: group.rules.map((rule) => ruleModel(rule, suite.runbookUrl)),
+        },
+      ],
+    }),
   }));
 }

@@ -2,6 +2,9 @@
  * The monitoring render: a snapshot per suite, byte-identical re-renders, and each file parsed back with
  * assertions on the fields that matter (what is scraped, routed, provisioned, retained and shipped).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { UserError } from '../../../../src/lib/errors.js';
@@ -9,6 +12,8 @@ import { renderMonitoring } from '../../../../src/lib/render/monitoring/index.js
 import type { RenderedFile } from '../../../../src/lib/render/types.js';
 import { generatedMarker } from '../../../../src/lib/render/yaml.js';
 import { buildSuite } from '../../../../src/lib/suite/build.js';
+import { resolveSuite } from '../../../../src/lib/suite/resolve.js';
+import type { SuiteSpec } from '../../../../src/lib/suite/types.js';
 import { suiteOptions } from '../../../support/suite-options.js';
 import { parseRiver, type Block } from './river-parse.js';
 import { SUITES } from './suites.js';
@@ -304,6 +309,37 @@ describe('dashboards', () => {
     expect(titles('phase3-cpu-full')).toContain('Request rate by route');
     expect(titles('phase3-gpu')).not.toContain('Request rate by route');
     expect(titles('phase3-gpu')).toContain('Tokens per second');
+  });
+});
+
+describe('alert runbook links (the default: see the rules test above)', () => {
+  type Rules = { groups: { rules: { alert: string; annotations: { runbook_url: string } }[] }[] };
+  const links = (suite: SuiteSpec) =>
+    renderMonitoring(suite)
+      .filter((f) => f.path.startsWith('prometheus/rules/'))
+      .flatMap((f) => (parse(f.content) as Rules).groups.flatMap((g) => g.rules))
+      .map((r) => [r.alert, r.annotations.runbook_url]);
+
+  it('follow alerting.runbookUrl from aisuite.yaml, {alert} being the lower-cased alert name', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aisuite-runbooks-'));
+    try {
+      await writeFile(
+        path.join(dir, 'aisuite.yaml'),
+        'alerting:\n  runbookUrl: "https://wiki.example.internal/ops/{alert}?from=aisuite#{alert}"\n',
+      );
+      const { suite } = await resolveSuite(
+        { phase: '3', cpu: true },
+        { requireModels: false, cwd: dir, env: { ...process.env, AISUITE_STATE_DIR: dir } },
+      );
+      const all = links(suite);
+      expect(all.length).toBeGreaterThan(10);
+      for (const [alert, url] of all) {
+        const name = alert!.toLowerCase();
+        expect(url).toBe(`https://wiki.example.internal/ops/${name}?from=aisuite#${name}`);
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
