@@ -95,7 +95,10 @@ Exit codes: 0 every smoke test and critical check passed; 1 one failed (or the s
         .filter((r) => r.status === 'failed' && r.severity === 'critical')
         .map((r) => `${r.id}: ${r.message}`),
     ];
-    if (report.error) this.log(`verify failed before the smoke tests: ${report.error.message}`);
+    if (report.error) {
+      this.log(`verify failed before the smoke tests: ${report.error.message}`);
+      if (report.error.hint) this.log(`Hint: ${report.error.hint}`);
+    }
     for (const line of failed) this.log(`FAILED ${line}`);
     this.log(
       `verify ${report.outcome}: ${report.smoke.filter((r) => r.status === 'passed').length}/${report.smoke.length} smoke tests, ` +

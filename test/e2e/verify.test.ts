@@ -33,11 +33,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function verify(
   reportDir: string,
   args: string[] = [],
+  config = configFile,
 ): Promise<{ result: Result; report: VerifyReport }> {
   const state = path.join(dir, 'state');
   const result = await execa(
     process.execPath,
-    [BIN, 'verify', '--cpu', '--config', configFile, '--report-dir', reportDir, ...args],
+    [BIN, 'verify', '--cpu', '--config', config, '--report-dir', reportDir, ...args],
     {
       reject: false,
       env: { AISUITE_STATE_DIR: state, NO_COLOR: '1', AISUITE_RENDERER: 'verbose' },
@@ -123,6 +124,28 @@ describe('verify --cpu', () => {
     expect(cases.find((c) => c.name.startsWith('smoke-mcp:'))?.skipped).toEqual({
       message: 'skipped: phase=2',
     });
+  });
+
+  it("a services image that cannot be built: exit 1, with the build step's hint in the output and both reports", async () => {
+    // Given a base image for the services image that is neither local nor pullable (no registry here)
+    const config = path.join(dir, 'no-base.aisuite.yaml');
+    await writeFile(
+      config,
+      stringify({ images: ctx.images, build: { nodeImage: 'aisuite-standin/no-such-node:20' } }),
+    );
+    const reportDir = path.join(dir, 'no-base');
+    const { result, report } = await verify(reportDir, ['--phase', '1'], config);
+    // Then verify fails before the smoke tests and says what to do, as `up` would
+    expect(result.exitCode, String(result.stderr).slice(-3000)).toBe(1);
+    expect(report.error?.code).toBe('SERVICES_IMAGE_BUILD_FAILED');
+    expect(report.error?.hint).toContain('Base image aisuite-standin/no-such-node:20, no CA bundle');
+    expect(report.error?.hint).toContain('--build-ca FILE');
+    expect(String(result.stdout)).toContain(
+      'Hint: Base image aisuite-standin/no-such-node:20, no CA bundle. Behind a TLS-intercepting proxy',
+    );
+    const junit = await readFile(path.join(reportDir, 'verify.junit.xml'), 'utf8');
+    expect(junitCases(junit).find((c) => c.name.startsWith('up'))?.failure).toBeDefined();
+    expect(junit).toContain('pass its CA with --build-ca FILE');
   });
 
   it('tears down on Ctrl-C, exits 130 and leaves nothing behind', async () => {

@@ -17,8 +17,11 @@ export interface VerifyReport {
   readonly durationMs: number;
   readonly outcome: 'passed' | 'failed' | 'deadline' | 'interrupted';
   readonly exitCode: ExitCodeValue;
-  /** Why the run failed before the smoke tests (e.g. a service did not become ready), if it did. */
-  readonly error?: { readonly code: string; readonly message: string };
+  /**
+   * Why the run failed before the smoke tests (e.g. a service did not become ready), if it did, and
+   * what to do about it when the failed step said (e.g. a CA bundle for the services image's build).
+   */
+  readonly error?: { readonly code: string; readonly message: string; readonly hint?: string };
   readonly phases: {
     readonly up: number;
     readonly smoke: number;
@@ -51,7 +54,7 @@ export function verifyJunit(report: VerifyReport): string {
           status: 'failed',
           message: report.error.message,
           reason: 'probe',
-          remedy: 'See the logs of the failed services in the report directory.',
+          remedy: report.error.hint ?? 'See the logs of the failed services in the report directory.',
           source: 'verify',
           attempts: 1,
           durationMs: report.phases.up,

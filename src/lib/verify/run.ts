@@ -51,6 +51,9 @@ export function verifyProjectName(): string {
   return `aisuite-verify-${randomBytes(4).toString('hex')}`;
 }
 
+/** Error codes of `up` whose hint is about the running suite (`aisuite logs`, `aisuite down`). */
+const SUITE_HINTED = new Set(['SERVICE_FAILED', 'READINESS_DEADLINE']);
+
 const isHealthCheckOf = (id: string) => /^health-(.+)$/.exec(id)?.[1];
 
 /**
@@ -174,6 +177,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
           ? ExitCode.DEADLINE
           : ExitCode.CHECK_FAILED;
       error = { code: e instanceof AisuiteError ? e.code : 'ERROR', message: redact((e as Error).message) };
+      // A service that did not become ready is hinted at in the suite verify tears down (its logs go
+      // to the report directory instead); any other step's hint (a build's CA bundle, an engine to
+      // start) still holds.
+      const hint = e instanceof AisuiteError && !SUITE_HINTED.has(e.code) ? e.hint : undefined;
+      if (hint) error = { ...error, hint: redact(hint) };
     }
   } finally {
     // Logs of services that are not running and healthy, or whose health check failed, go to the report dir.
