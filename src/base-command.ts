@@ -1,6 +1,6 @@
 import type { Interfaces } from '@oclif/core';
 import { Command, Errors, Flags } from './lib/oclif.js';
-import { AisuiteError, BugError } from './lib/errors.js';
+import { AisuiteError, BugError, fsRefusal } from './lib/errors.js';
 import { ExitCode, type ExitCodeValue } from './lib/exit-codes.js';
 import { useColor } from './lib/output.js';
 import { redact, redactValue } from './lib/secrets/redact.js';
@@ -41,6 +41,19 @@ export function describeError(error: unknown): ErrorJson['error'] & { bug: boole
       message,
       hint: 'See --help for the flags and examples.',
       exitCode: ExitCode.USER_ERROR,
+      bug: false,
+    };
+  }
+  const refusal = fsRefusal(error);
+  const fsError = error as NodeJS.ErrnoException;
+  if (refusal && fsError.path !== undefined) {
+    // a location that cannot be written (a state directory on a read-only disk, a file in the way)
+    return {
+      code: 'FS_REFUSED',
+      message: `cannot ${fsError.syscall ?? 'use'} ${fsError.path} (${refusal})`,
+      hint: 'Check that path and its permissions. aisuite keeps its state in $AISUITE_STATE_DIR, else $XDG_STATE_HOME/aisuite, else ~/.local/state/aisuite.',
+      exitCode: ExitCode.USER_ERROR,
+      details: { path: fsError.path, syscall: fsError.syscall, errno: fsError.code },
       bug: false,
     };
   }

@@ -83,6 +83,7 @@ passed; 4 only warnings failed and --strict was given.`;
       { loadChecksFile },
       reporters,
       { redact },
+      { prepareOutputFile, writingTo },
     ] = await Promise.all([
       import('../lib/checklist/prepare.js'),
       import('../lib/checklist/config.js'),
@@ -90,6 +91,7 @@ passed; 4 only warnings failed and --strict was given.`;
       import('../lib/checklist/user-file.js'),
       import('../lib/checklist/reporters/index.js'),
       import('../lib/secrets/redact.js'),
+      import('../lib/output-path.js'),
     ]);
     const { flags } = this;
     const stages: Stage[] = flags.all
@@ -104,6 +106,9 @@ passed; 4 only warnings failed and --strict was given.`;
     const userTemplates = file ? await loadChecksFile(file, new Set(BUILTIN_TEMPLATES.map((t) => t.id))) : [];
     if (flags.only?.length === 0)
       throw new UserError('--only needs at least one check id', { code: 'USAGE' });
+    // before the probes run: a report that cannot be written would lose the run
+    const output = flags.output === undefined ? undefined : path.resolve(flags.output);
+    if (output) await prepareOutputFile('--output', output);
     const live = flags.format !== 'tty' || flags.output !== undefined || this.jsonEnabled();
     const report = await runChecklist(target, {
       stages,
@@ -116,9 +121,8 @@ passed; 4 only warnings failed and --strict was given.`;
       onResult: live ? (r) => this.info(`${reporters.formatResultLine(r, false)}`) : undefined,
     });
     const text = redact(reporters.renderReport(report, flags.format, { color: this.color && !flags.output }));
-    if (flags.output) {
-      await fs.mkdir(path.dirname(path.resolve(flags.output)), { recursive: true });
-      await fs.writeFile(flags.output, text);
+    if (output) {
+      await writingTo('--output', output, () => fs.writeFile(output, text));
       this.info(`report written to ${flags.output}`);
     } else if (!this.jsonEnabled()) {
       process.stdout.write(text);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
@@ -63,9 +64,10 @@ Exit codes: 0 every smoke test and critical check passed; 1 one failed (or the s
   };
 
   async run(): Promise<VerifyReport> {
-    const [{ runVerify }, { chooseRenderer }] = await Promise.all([
+    const [{ runVerify }, { chooseRenderer }, { prepareOutputDir }] = await Promise.all([
       import('../lib/verify/run.js'),
       import('../lib/output.js'),
+      import('../lib/output-path.js'),
     ]);
     const { flags } = this;
     if (flags.gpu || (flags.profile !== undefined && flags.profile !== 'cpu')) {
@@ -74,10 +76,13 @@ Exit codes: 0 every smoke test and critical check passed; 1 one failed (or the s
         code: 'USAGE',
       });
     }
+    // before anything starts: reports that cannot be written would lose the whole run
+    const reportDir = flags['report-dir'] === undefined ? undefined : path.resolve(flags['report-dir']);
+    if (reportDir) await prepareOutputDir('--report-dir', reportDir);
     const quiet = flags['log-level'] === 'error' || flags['log-level'] === 'warn';
     const { report, files } = await runVerify({
       flags,
-      reportDir: flags['report-dir'],
+      reportDir,
       keep: flags.keep,
       ports: flags.ports,
       stopAfterUp: flags['stop-after-up'],

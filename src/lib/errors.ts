@@ -62,3 +62,24 @@ export class BugError extends Error {
 export function isAisuiteError(error: unknown): error is AisuiteError {
   return error instanceof AisuiteError;
 }
+
+const FS_REFUSALS: Readonly<Record<string, string>> = {
+  EEXIST: 'a file is in the way',
+  ENOTDIR: 'a file is in the way',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/**
+ * Why the file system refused an operation, in words, when `error` is such a refusal (a location the
+ * user or the machine must fix, not a bug in aisuite); undefined for any other error.
+ */
+export function fsRefusal(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === undefined ? undefined : FS_REFUSALS[code];
+}

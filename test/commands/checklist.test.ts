@@ -100,6 +100,29 @@ describe('aisuite checklist', () => {
     expect(xml).toContain('<failure message="HTTP 503 (expected 2xx): {&quot;error&quot;');
   }, 30_000);
 
+  it('exits 2 before any probe when --output cannot be written (a directory, or a file in the way)', async () => {
+    let requests = 0;
+    const count = () => requests++;
+    server.on('request', count);
+    try {
+      const blocker = path.join(dir, 'blocker');
+      await fs.writeFile(blocker, 'not a directory');
+      // [--output, the path the error names, why]
+      for (const [output, named, reason] of [
+        [dir, dir, 'it is a directory'],
+        [path.join(blocker, 'checklist.xml'), blocker, 'a file is in the way'],
+      ] as const) {
+        const { code, stderr } = await run([...gateway(), '--format', 'junit', '--output', output]);
+        expect(code, stderr).toBe(2);
+        expect(stderr).toContain(`--output ${named}: cannot write there (${reason})`);
+        expect(stderr).not.toContain('gateway-chat-roundtrip');
+      }
+      expect(requests).toBe(0);
+    } finally {
+      server.off('request', count);
+    }
+  });
+
   it('exits 2 with file:line for a bad checks file', async () => {
     const file = path.join(dir, 'bad.yaml');
     await fs.writeFile(

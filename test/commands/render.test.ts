@@ -34,6 +34,28 @@ describe('aisuite render (built CLI)', () => {
     expect((JSON.parse(String(second.stdout)) as typeof result).files).toEqual(result.files);
   });
 
+  it('an --out where a file is in the way: exit 2 naming it, not a crash', async () => {
+    const file = path.join(tmp, 'a-file');
+    await fs.writeFile(file, 'x');
+    for (const out of [file, path.join(file, 'sub')]) {
+      const run = await runCli(['render', '--phase', '1', '--cpu', '--out', out], { env: env() });
+      expect(run.exitCode, String(run.stderr)).toBe(2);
+      expect(String(run.stderr)).toContain(`Error: --out ${out}: cannot write there (a file is in the way)`);
+    }
+    expect(await fs.readFile(file, 'utf8')).toBe('x');
+  });
+
+  it('a state directory where a file is in the way: exit 2 naming the path, not a crash', async () => {
+    const file = path.join(tmp, 'not-a-dir');
+    await fs.writeFile(file, 'x');
+    const run = await runCli(['secrets', 'get', 'gateway-api-key'], { env: { AISUITE_STATE_DIR: file } });
+    expect(run.exitCode, String(run.stderr)).toBe(2);
+    expect(String(run.stderr)).toContain(
+      `Error: cannot open ${file}/aisuite/secrets.env (a file is in the way)`,
+    );
+    expect(String(run.stderr)).toContain('AISUITE_STATE_DIR');
+  });
+
   it('environment variables set the flags CI would set', async () => {
     const out = path.join(tmp, 'env');
     const run = await runCli(['render', '--json'], {

@@ -148,6 +148,23 @@ describe('verify --cpu', () => {
     expect(junit).toContain('pass its CA with --build-ca FILE');
   });
 
+  it('a report directory that cannot be written: exit 2 before anything starts', async () => {
+    const blocker = path.join(dir, 'a-file');
+    await writeFile(blocker, 'x');
+    const reportDir = path.join(blocker, 'reports');
+    const result = await execa(
+      process.execPath,
+      [BIN, 'verify', '--cpu', '--config', configFile, '--report-dir', reportDir],
+      { reject: false, env: { AISUITE_STATE_DIR: path.join(dir, 'state'), NO_COLOR: '1' } },
+    );
+    expect(result.exitCode).toBe(2);
+    expect(String(result.stderr)).toContain(
+      `Error: --report-dir ${reportDir}: cannot write there (a file is in the way)`,
+    );
+    // verify never began: no project was chosen, so nothing was created
+    expect(`${String(result.stdout)}${String(result.stderr)}`).not.toContain('verify: project');
+  });
+
   it('tears down on Ctrl-C, exits 130 and leaves nothing behind', async () => {
     const reportDir = path.join(dir, 'interrupted');
     const state = path.join(dir, 'state');

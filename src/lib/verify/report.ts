@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ChecklistReport } from '../checklist/report.js';
 import { renderJunitSuites } from '../checklist/reporters/junit.js';
 import type { ExitCodeValue } from '../exit-codes.js';
+import { writingTo } from '../output-path.js';
 import { redact } from '../secrets/redact.js';
 import type { SmokeResult } from './smoke.js';
 
@@ -70,10 +71,12 @@ export function verifyJunit(report: VerifyReport): string {
 
 /** Writes verify.json and verify.junit.xml (redacted) into the report directory. */
 export async function writeVerifyReports(dir: string, report: VerifyReport): Promise<string[]> {
-  await fs.mkdir(dir, { recursive: true });
   const json = path.join(dir, 'verify.json');
   const junit = path.join(dir, 'verify.junit.xml');
-  await fs.writeFile(json, redact(`${JSON.stringify(report, null, 2)}\n`));
-  await fs.writeFile(junit, redact(verifyJunit(report)));
+  await writingTo('--report-dir', dir, async () => {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(json, redact(`${JSON.stringify(report, null, 2)}\n`));
+    await fs.writeFile(junit, redact(verifyJunit(report)));
+  });
   return [json, junit];
 }
