@@ -47,14 +47,28 @@ several services each line is prefixed with the service name. --follow streams u
   };
 
   async run(): Promise<LogsResult> {
-    const [{ loadConfig }, { createDocker, pingEngine }, { ContainerClient }, { readLogLines }, { LABELS }] =
-      await Promise.all([
-        import('../lib/config/load.js'),
-        import('../lib/docker/engine.js'),
-        import('../lib/docker/containers.js'),
-        import('../lib/docker/logs.js'),
-        import('../lib/suite/labels.js'),
-      ]);
+    const [
+      { loadConfig },
+      { createDocker, pingEngine },
+      { ContainerClient },
+      { readLogLines },
+      { LABELS },
+      { SERVICE_NAMES },
+    ] = await Promise.all([
+      import('../lib/config/load.js'),
+      import('../lib/docker/engine.js'),
+      import('../lib/docker/containers.js'),
+      import('../lib/docker/logs.js'),
+      import('../lib/suite/labels.js'),
+      import('../lib/suite/catalog.js'),
+    ]);
+    const service = this.args.service;
+    if (service !== undefined && !(SERVICE_NAMES as readonly string[]).includes(service)) {
+      throw new UserError(`unknown service ${JSON.stringify(service)}`, {
+        hint: `Services: ${SERVICE_NAMES.join(', ')}`,
+        code: 'NO_SUCH_SERVICE',
+      });
+    }
     const { config } = await loadConfig(this.flags.config);
     const project = this.flags.project ?? config.project ?? 'aisuite';
     const docker = createDocker();
@@ -63,14 +77,12 @@ several services each line is prefixed with the service name. --follow streams u
     const all = (await containers.listByProject(project)).sort((a, b) =>
       compareStrings(a.Labels?.[LABELS.service] ?? '', b.Labels?.[LABELS.service] ?? ''),
     );
-    const selected = this.args.service
-      ? all.filter((c) => c.Labels?.[LABELS.service] === this.args.service)
-      : all;
+    const selected = service ? all.filter((c) => c.Labels?.[LABELS.service] === service) : all;
     if (selected.length === 0) {
       const known = all.map((c) => c.Labels?.[LABELS.service]).filter(Boolean);
       throw new UserError(
-        this.args.service
-          ? `no container of service ${this.args.service} in project ${project}`
+        service
+          ? `no container of service ${service} in project ${project}`
           : `no container of project ${project} on this engine`,
         {
           hint:

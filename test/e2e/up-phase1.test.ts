@@ -145,9 +145,15 @@ describe('phase 1, CPU profile, on a real engine', () => {
     expect(String(all.stdout)).toMatch(/^inference-chat \| \{/m);
     expect(String(all.stdout)).toMatch(/^api-gateway {4}\| \{/m);
 
-    const missing = await suite.run(['logs', 'no-such-service']);
+    const unknown = await suite.run(['logs', 'no-such-service']);
+    expect(unknown.exitCode).toBe(2);
+    expect(String(unknown.stderr)).toContain('unknown service "no-such-service"');
+    expect(String(unknown.stderr)).toMatch(/Hint: Services: inference-chat, .*, rag, /);
+    // a service of the catalog that this phase 1 suite does not run
+    const missing = await suite.run(['logs', 'rag']);
     expect(missing.exitCode).toBe(2);
-    expect(String(missing.stderr)).toMatch(/no container of service no-such-service/);
+    expect(String(missing.stderr)).toMatch(/no container of service rag in project /);
+    expect(String(missing.stderr)).toMatch(/Hint: Services of .*: .*api-gateway/);
   });
 
   it('down removes the containers and the network', async () => {
