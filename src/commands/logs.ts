@@ -69,6 +69,7 @@ several services each line is prefixed with the service name. --follow streams u
         code: 'NO_SUCH_SERVICE',
       });
     }
+    const since = this.flags.since ? parseSince(this.flags.since) : undefined;
     const { config } = await loadConfig(this.flags.config);
     const project = this.flags.project ?? config.project ?? 'aisuite';
     const docker = createDocker();
@@ -93,7 +94,6 @@ several services each line is prefixed with the service name. --follow streams u
         },
       );
     }
-    const since = this.flags.since ? parseSince(this.flags.since) : undefined;
     const names = selected.map((c) => c.Labels?.[LABELS.service] ?? c.Id.slice(0, 12));
     const width = Math.max(...names.map((n) => n.length));
     const prefix = selected.length > 1;

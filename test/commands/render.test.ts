@@ -56,6 +56,20 @@ describe('aisuite render (built CLI)', () => {
     expect(String(run.stderr)).toContain('AISUITE_STATE_DIR');
   });
 
+  it('logs checks its service and --since before asking the engine', async () => {
+    const noEngine = { ...env(), DOCKER_HOST: `unix://${path.join(tmp, 'no-engine.sock')}` };
+    const since = await runCli(['logs', '--since', 'yesterday'], { env: noEngine });
+    expect(since.exitCode).toBe(2);
+    expect(String(since.stderr)).toContain('--since "yesterday": expected a duration (10m, 2h) or a date');
+    const service = await runCli(['logs', 'gatewy'], { env: noEngine });
+    expect(service.exitCode).toBe(2);
+    expect(String(service.stderr)).toContain('unknown service "gatewy"');
+    // and with valid input it does ask, and says the engine is not there
+    const valid = await runCli(['logs', 'api-gateway', '--since', '10m'], { env: noEngine });
+    expect(valid.exitCode).toBe(2);
+    expect(String(valid.stderr)).toContain('the Docker engine is not reachable');
+  });
+
   it('environment variables set the flags CI would set', async () => {
     const out = path.join(tmp, 'env');
     const run = await runCli(['render', '--json'], {
