@@ -45,31 +45,6 @@ describe('aisuite render (built CLI)', () => {
     expect(await fs.readFile(file, 'utf8')).toBe('x');
   });
 
-  it('a state directory where a file is in the way: exit 2 naming the path, not a crash', async () => {
-    const file = path.join(tmp, 'not-a-dir');
-    await fs.writeFile(file, 'x');
-    const run = await runCli(['secrets', 'get', 'gateway-api-key'], { env: { AISUITE_STATE_DIR: file } });
-    expect(run.exitCode, String(run.stderr)).toBe(2);
-    expect(String(run.stderr)).toContain(
-      `Error: cannot open ${file}/aisuite/secrets.env (a file is in the way)`,
-    );
-    expect(String(run.stderr)).toContain('AISUITE_STATE_DIR');
-  });
-
-  it('logs checks its service and --since before asking the engine', async () => {
-    const noEngine = { ...env(), DOCKER_HOST: `unix://${path.join(tmp, 'no-engine.sock')}` };
-    const since = await runCli(['logs', '--since', 'yesterday'], { env: noEngine });
-    expect(since.exitCode).toBe(2);
-    expect(String(since.stderr)).toContain('--since "yesterday": expected a duration (10m, 2h) or a date');
-    const service = await runCli(['logs', 'gatewy'], { env: noEngine });
-    expect(service.exitCode).toBe(2);
-    expect(String(service.stderr)).toContain('unknown service "gatewy"');
-    // and with valid input it does ask, and says the engine is not there
-    const valid = await runCli(['logs', 'api-gateway', '--since', '10m'], { env: noEngine });
-    expect(valid.exitCode).toBe(2);
-    expect(String(valid.stderr)).toContain('the Docker engine is not reachable');
-  });
-
   it('environment variables set the flags CI would set', async () => {
     const out = path.join(tmp, 'env');
     const run = await runCli(['render', '--json'], {
