@@ -34,16 +34,18 @@ byte-identical output. Nothing is written when the input is invalid.`;
   };
 
   async run(): Promise<RenderResult> {
-    const [{ resolveSuite }, { renderSuite, writeRendered }, { writingTo }] = await Promise.all([
+    const [{ resolveSuite }, { renderSuite, writeRendered }] = await Promise.all([
       import('../lib/suite/resolve.js'),
       import('../lib/render/index.js'),
-      import('../lib/output-path.js'),
     ]);
     const resolved = await resolveSuite(this.flags, { requireModels: false });
     for (const warning of resolved.warnings) this.warn(warning);
     const files = await renderSuite(resolved.suite);
     const outDir = path.resolve(this.flags.out);
-    const written = await writingTo('--out', outDir, () => writeRendered(outDir, files));
+    // the error's wording is loaded only when writing failed: render is a start-up-time command
+    const written = await writeRendered(outDir, files).catch(async (error: unknown) => {
+      throw (await import('../lib/output-path.js')).outputError('--out', outDir, error);
+    });
     for (const file of written)
       this.log(`${file.sha256.slice(0, 12)}  ${path.join(this.flags.out, file.path)}`);
     return {
