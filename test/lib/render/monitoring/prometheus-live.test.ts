@@ -47,19 +47,19 @@ describe('a real Prometheus on the rendered config', () => {
 
   it('scrapes one target per selected metrics endpoint, job = service name', async () => {
     type Targets = { data: { activeTargets: { labels: { job: string }; scrapeUrl: string }[] } };
-    // Service discovery hands targets to the scrape manager a few seconds after start-up.
+    const expected = suite.services
+      .filter((s) => s.metrics)
+      .map((s) => s.name)
+      .sort();
+    // Service discovery hands the targets to the scrape manager a few seconds after start-up, one
+    // scrape pool (job) after another: wait until as many as expected are there (or 20 s), then compare.
     let body: Targets = { data: { activeTargets: [] } };
-    for (let i = 0; i < 100 && body.data.activeTargets.length === 0; i++) {
+    for (let i = 0; i < 100 && body.data.activeTargets.length < expected.length; i++) {
       if (i > 0) await new Promise((resolve) => setTimeout(resolve, 200));
       body = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as Targets;
     }
     const jobs = body.data.activeTargets.map((t) => t.labels.job).sort();
-    expect(jobs).toEqual(
-      suite.services
-        .filter((s) => s.metrics)
-        .map((s) => s.name)
-        .sort(),
-    );
+    expect(jobs).toEqual(expected);
     expect(body.data.activeTargets.map((t) => t.scrapeUrl)).toContain('http://api-gateway:8080/metrics');
   });
 
