@@ -1,8 +1,8 @@
 import { Args, Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
-import { UserError } from '../lib/errors.js';
 import { compareStrings } from '../lib/compare.js';
+import { UserError } from '../lib/errors.js';
 
 export interface LogsResult {
   readonly project: string;

@@ -1,8 +1,8 @@
+import { compareStrings } from '../compare.js';
 import type { RenderedFile } from '../render/types.js';
 import type { Secrets } from '../secrets/store.js';
 import { canonicalJson, serviceConfigHash, sha256 } from '../suite/hash.js';
 import type { ServiceSpec, SuiteSpec } from '../suite/types.js';
-import { compareStrings } from '../compare.js';
 
 /** Secret values a service uses, by environment variable. */
 export function secretEnv(svc: ServiceSpec, secrets: Secrets): Record<string, string> {

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { compareStrings } from '../compare.js';
 import { ExternalError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { packageRoot, stateRoot } from '../paths.js';
 import { PACKAGE_IMAGE_REPOSITORY } from '../suite/images.js';
 import { packageVersion } from '../version.js';
 import type { ImageClient } from './images.js';
-import { compareStrings } from '../compare.js';
 
 export const DEFAULT_NODE_IMAGE = 'node:20-bookworm-slim';
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';

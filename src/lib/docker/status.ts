@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
+import { compareStrings } from '../compare.js';
 import { LABELS } from '../suite/labels.js';
 import type { ContainerClient } from './containers.js';
-import { compareStrings } from '../compare.js';
 
 /** What `status` shows for one service. */
 export interface ServiceState {

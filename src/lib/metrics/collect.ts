@@ -1,3 +1,4 @@
+import { compareStrings } from '../compare.js';
 import { UserError } from '../errors.js';
 import type { PrometheusClient, Sample } from './prometheus-client.js';
 import {
@@ -14,7 +15,6 @@ import {
   type ResourceSource,
   type ServiceMetrics,
 } from './types.js';
-import { compareStrings } from '../compare.js';
 
 const INFERENCE = new Set(Object.values(BACKEND_SERVICE));
 const STATE_NAMES = ['healthy', 'degraded', 'down'] as const;

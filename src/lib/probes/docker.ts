@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { compareStrings } from '../compare.js';
 import { createDocker } from '../docker/engine.js';
 import { LABELS } from '../suite/labels.js';
 import {
@@ -9,7 +10,6 @@ import {
   type ProbeContext,
   type ProbeOutcome,
 } from './types.js';
-import { compareStrings } from '../compare.js';
 
 export interface ContainerState {
   readonly service: string;

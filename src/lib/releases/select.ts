@@ -1,5 +1,5 @@
-import type { ReleaseRecord } from './types.js';
 import { compareStrings } from '../compare.js';
+import type { ReleaseRecord } from './types.js';
 
 /** The release running now: the good one deployed last (records sorted newest deployment first). */
 export function currentRelease(records: readonly ReleaseRecord[]): ReleaseRecord | undefined {
