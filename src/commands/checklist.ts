@@ -84,6 +84,7 @@ passed; 4 only warnings failed and --strict was given.`;
       reporters,
       { redact },
       { prepareOutputFile, writingTo },
+      { describeInherited },
     ] = await Promise.all([
       import('../lib/checklist/prepare.js'),
       import('../lib/checklist/config.js'),
@@ -92,6 +93,7 @@ passed; 4 only warnings failed and --strict was given.`;
       import('../lib/checklist/reporters/index.js'),
       import('../lib/secrets/redact.js'),
       import('../lib/output-path.js'),
+      import('../lib/suite/resolve.js'),
     ]);
     const { flags } = this;
     const stages: Stage[] = flags.all
@@ -100,6 +102,7 @@ passed; 4 only warnings failed and --strict was given.`;
         ? ['pre-flight']
         : ['post-deploy'];
     const { resolved, settings, target } = await prepareTarget(flags, parseUrlFlags(flags.url));
+    if (resolved.inherited) this.info(describeInherited(resolved.inherited));
     for (const warning of resolved.warnings) this.warn(warning);
     const file =
       flags.file ?? (settings.file && path.resolve(path.dirname(resolved.configFile ?? '.'), settings.file));

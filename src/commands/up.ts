@@ -20,6 +20,8 @@ export interface UpResult {
   readonly services: readonly UpServiceResult[];
   readonly images: readonly { ref: string; action: string; services: readonly string[]; seconds: number }[];
   readonly renderedDir: string;
+  /** The selection deployed; `inheritedFrom` names the release it came from when no flag or config set it. */
+  readonly selection: { readonly phase: number; readonly profile: string; readonly inheritedFrom?: string };
   readonly warnings: readonly string[];
   readonly elapsedMs: number;
   /** The release tag recorded (not on a dry run). */
@@ -34,7 +36,9 @@ gets the images (pulling per --pull, building the services image from the packag
 recreates or starts only the services whose configuration changed (compared by the config-hash label),
 in dependency order, independent services concurrently. Each service is waited for within its time
 budget; a service that exits or turns unhealthy fails at once, with its last 50 log lines.
-A second \`up\` with the same input changes nothing.`;
+A second \`up\` with the same input changes nothing. Without --phase or --cpu/--gpu (and none in
+aisuite.yaml or AISUITE_PHASE/AISUITE_PROFILE), the phase and profile are those of the project's current
+release, so a plain re-run keeps the deployed suite; the first deployment defaults to phase 1, CPU.`;
   static override examples = [
     '<%= config.bin %> up --phase 1 --cpu',
     '<%= config.bin %> up --phase 3 --gpu --models-dir /srv/models',
@@ -78,20 +82,27 @@ A second \`up\` with the same input changes nothing.`;
   };
 
   async run(): Promise<UpResult> {
-    const [{ prepareDeployment }, { applySuite }, { chooseRenderer }, { setDockerDebug }] = await Promise.all(
-      [
-        import('../lib/docker/deployment.js'),
-        import('../lib/docker/apply.js'),
-        import('../lib/output.js'),
-        import('../lib/docker/debug.js'),
-      ],
-    );
+    const [
+      { prepareDeployment },
+      { applySuite },
+      { chooseRenderer },
+      { setDockerDebug },
+      { describeInherited },
+    ] = await Promise.all([
+      import('../lib/docker/deployment.js'),
+      import('../lib/docker/apply.js'),
+      import('../lib/output.js'),
+      import('../lib/docker/debug.js'),
+      import('../lib/suite/resolve.js'),
+    ]);
     setDockerDebug(this.flags['log-level'] === 'debug');
     const flags = this.flags;
     const { resolved, files, servicesImage } = await prepareDeployment(flags, {
       buildCa: flags['build-ca'],
       requireModels: true,
+      deployedDefaults: true,
     });
+    if (resolved.inherited) this.info(describeInherited(resolved.inherited));
     for (const warning of resolved.warnings) this.warn(warning);
     const quiet = flags['log-level'] === 'error' || flags['log-level'] === 'warn';
     const { deployRelease } = await import('../lib/releases/deploy.js');
@@ -137,6 +148,11 @@ A second \`up\` with the same input changes nothing.`;
         seconds: i.seconds,
       })),
       renderedDir: result.renderedDir,
+      selection: {
+        phase: resolved.options.phase,
+        profile: resolved.options.profile,
+        inheritedFrom: resolved.inherited?.release,
+      },
       warnings: resolved.warnings,
       elapsedMs: result.elapsedMs,
       release: result.release,

@@ -67,6 +67,23 @@ describe('phase 3, CPU profile, with the monitoring subset that has offline stan
     ).toEqual([]);
   });
 
+  it('a re-run without --phase or --cpu keeps the deployed phase 3 (it does not fall back to phase 1)', async () => {
+    const result = await suite.run([
+      'up',
+      '--without',
+      'grafana,loki,alloy,cadvisor',
+      '--pull',
+      'never',
+      '--json',
+    ]);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const up = json<UpResult>(result);
+    expect(up.selection).toEqual({ phase: 3, profile: 'cpu', inheritedFrom: expect.any(String) });
+    expect(up.plan.filter((e) => e.action !== 'keep')).toEqual([]);
+    expect(up.plan).toHaveLength(11);
+    expect(String(result.stderr)).toContain('Using phase 3 and the CPU profile of the deployed release');
+  });
+
   it('down keeps the volumes; down --volumes --yes removes them', async () => {
     const down = json<DownResult>(await suite.run(['down', '--json']));
     expect(down.containers).toHaveLength(11);

@@ -18,7 +18,8 @@ export async function prepareTarget(
   flags: SuiteFlagValues,
   urls: Readonly<Record<string, string>> = {},
 ): Promise<PreparedTarget> {
-  const resolved = await resolveSuite(flags, { requireModels: false });
+  // phase and profile not given: those of the deployed release (the suite this host runs)
+  const resolved = await resolveSuite(flags, { requireModels: false, deployedDefaults: true });
   const settings = checklistSettings(resolved.config, { urls });
   const secrets = await readSecrets(resolved.secretsFile);
   let dockerRoot: string | undefined;

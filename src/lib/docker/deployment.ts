@@ -20,10 +20,19 @@ export interface Deployment {
  */
 export async function prepareDeployment(
   flags: SuiteFlagValues,
-  options: { buildCa?: string; requireModels?: boolean; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    buildCa?: string;
+    requireModels?: boolean;
+    deployedDefaults?: boolean;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<Deployment> {
   const requireModels = options.requireModels ?? true;
-  const first = await resolveSuite(flags, { requireModels, env: options.env });
+  const first = await resolveSuite(flags, {
+    requireModels,
+    deployedDefaults: options.deployedDefaults,
+    env: options.env,
+  });
   const usesPackage = first.suite.services.some((s) => s.image.kind === 'package');
   if (!usesPackage) return { resolved: first, files: await renderSuite(first.suite) };
   const build = first.config.build;

@@ -118,7 +118,10 @@ export async function planServicesImage(settings: ServicesImageSettings = {}): P
   const cache = settings.hashCache ?? {
     file: path.join(stateRoot(settings.env), 'cache', 'services-image-hash.json'),
   };
-  const digest = await rememberedHash(JSON.stringify({ nodeImage, withOnnx }), sorted, cache);
+  // the CA is in the context (the dependency stage uses it) but not in the tag: the final image holds no
+  // CA, so a build with another bundle, or a later `up` without --build-ca, names the same image
+  const hashed = sorted.filter(([rel]) => rel !== 'build-ca.crt');
+  const digest = await rememberedHash(JSON.stringify({ nodeImage, withOnnx }), hashed, cache);
   return {
     ref: `${PACKAGE_IMAGE_REPOSITORY}:${packageVersion()}-${digest.slice(0, 12)}`,
     hash: digest,

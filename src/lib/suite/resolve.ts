@@ -19,17 +19,32 @@ export interface ResolvedSuite {
   readonly secretsFile: string;
   /** Non-fatal findings (e.g. a missing models dir for `render`). */
   readonly warnings: readonly string[];
+  /** What came from the project's current release rather than a flag or aisuite.yaml. */
+  readonly inherited?: InheritedSelection;
+}
+
+/** Phase and profile taken from the release running now (`up` and `checklist` without --phase/--cpu/--gpu). */
+export interface InheritedSelection {
+  readonly release: string;
+  readonly phase?: Phase;
+  readonly profile?: Profile;
 }
 
 export interface ResolveContext {
   /** `up` needs the model files; `render` only warns. */
   readonly requireModels: boolean;
+  /**
+   * `up` and `checklist`: a phase or profile that no flag, environment variable or aisuite.yaml sets is
+   * the one of the project's current release, so that a plain re-run keeps (or checks) what is deployed
+   * instead of falling back to phase 1 and removing the rest. `render` and `verify` never look.
+   */
+  readonly deployedDefaults?: boolean;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
 }
 
-function parsePhase(value: string | number | undefined): Phase {
-  if (value === undefined) return 1;
+function parsePhase(value: string | number | undefined, fallback: Phase = 1): Phase {
+  if (value === undefined) return fallback;
   const n = Number(value);
   if (n === 1 || n === 2 || n === 3) return n;
   throw new UserError(`unknown phase: ${JSON.stringify(String(value))}`, {
@@ -38,7 +53,7 @@ function parsePhase(value: string | number | undefined): Phase {
   });
 }
 
-function parseProfile(flags: SuiteFlagValues, config: AisuiteConfig): Profile {
+function parseProfile(flags: SuiteFlagValues, config: AisuiteConfig, fallback: Profile = 'cpu'): Profile {
   if (flags.cpu && flags.gpu) {
     throw new UserError('--cpu and --gpu cannot be used together', {
       hint: 'Choose one profile.',
@@ -47,7 +62,7 @@ function parseProfile(flags: SuiteFlagValues, config: AisuiteConfig): Profile {
   }
   if (flags.cpu) return 'cpu';
   if (flags.gpu) return 'gpu';
-  const value = flags.profile ?? config.profile ?? 'cpu';
+  const value = flags.profile ?? config.profile ?? fallback;
   if (value === 'cpu' || value === 'gpu') return value;
   throw new UserError(`unknown profile: ${JSON.stringify(value)}`, {
     hint: 'Allowed values: cpu, gpu',
@@ -83,9 +98,10 @@ function splitList(value: readonly string[] | string | undefined): string[] {
 export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext): Promise<ResolvedSuite> {
   const env = ctx.env ?? process.env;
   const { config, file } = await loadConfig(flags.config, ctx.cwd);
-  const phase = parsePhase(flags.phase ?? config.phase);
-  const profile = parseProfile(flags, config);
   const project = flags.project ?? config.project ?? 'aisuite';
+  const inherited = ctx.deployedDefaults ? await deployedSelection(flags, config, project, env) : undefined;
+  const phase = parsePhase(flags.phase ?? config.phase, inherited?.phase);
+  const profile = parseProfile(flags, config, inherited?.profile);
   const modelsDir = path.resolve(flags['models-dir'] ?? config.modelsDir ?? defaultModelsDir(env));
   const options: SuiteOptions = {
     project,
@@ -124,7 +140,49 @@ export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext):
     }
   }
   const secretsFile = secretsFilePath(flags, config, env);
-  return { suite, options, config, configFile: file, secretsFile, warnings };
+  return { suite, options, config, configFile: file, secretsFile, warnings, inherited };
+}
+
+/**
+ * The phase and profile of the project's current release, for whichever of the two nothing else sets;
+ * undefined when both are set or nothing was deployed. Read only then (the records are ~40 KB each).
+ */
+async function deployedSelection(
+  flags: SuiteFlagValues,
+  config: AisuiteConfig,
+  project: string,
+  env: NodeJS.ProcessEnv,
+): Promise<InheritedSelection | undefined> {
+  const phaseOpen = flags.phase === undefined && config.phase === undefined;
+  const profileOpen = !flags.cpu && !flags.gpu && flags.profile === undefined && config.profile === undefined;
+  if (!phaseOpen && !profileOpen) return undefined;
+  const [{ listReleases }, { currentRelease }] = await Promise.all([
+    import('../releases/store.js'),
+    import('../releases/select.js'),
+  ]);
+  // a corrupt record is reported by the commands that read releases; here it only means no default
+  const current = currentRelease((await listReleases(project, env)).records);
+  if (!current) return undefined;
+  return {
+    release: current.tag,
+    phase: phaseOpen ? current.options.phase : undefined,
+    profile: profileOpen ? current.options.profile : undefined,
+  };
+}
+
+/** The line `up` and `checklist` print when the selection came from the current release. */
+export function describeInherited(inherited: InheritedSelection): string {
+  const what = [
+    inherited.phase !== undefined ? `phase ${inherited.phase}` : undefined,
+    inherited.profile !== undefined ? `the ${inherited.profile.toUpperCase()} profile` : undefined,
+  ].filter(Boolean);
+  const flags = [
+    inherited.phase !== undefined ? '--phase' : undefined,
+    inherited.profile ? '--cpu/--gpu' : undefined,
+  ]
+    .filter(Boolean)
+    .join(' or ');
+  return `Using ${what.join(' and ')} of the deployed release ${inherited.release} (${flags} to choose another).`;
 }
 
 /** Host paths of the model files the selected services need, which do not exist. */

@@ -41,13 +41,16 @@ describe('services image plan', () => {
     expect((await planServicesImage({ root })).ref).toBe(plan.ref);
   });
 
-  it('a change in dist, the base image, the CA or the ONNX switch changes the tag', async () => {
+  it('a change in dist, the base image or the ONNX switch changes the tag; the CA does not', async () => {
     const base = (await planServicesImage({ root })).ref;
     expect((await planServicesImage({ root, nodeImage: 'mirror/node:20' })).ref).not.toBe(base);
     expect((await planServicesImage({ root, withOnnx: true })).ref).not.toBe(base);
+    // the CA goes into the build context (the dependency stage), never into the image it names
     const ca = path.join(root, 'ca.pem');
     await writeFile(ca, 'CERT');
-    expect((await planServicesImage({ root, caFile: ca })).ref).not.toBe(base);
+    const withCa = await planServicesImage({ root, caFile: ca });
+    expect(withCa.files.get('build-ca.crt')).toBe(ca);
+    expect(withCa.ref).toBe(base);
     await writeFile(path.join(root, 'dist', 'services', 'main.js'), 'console.log(2)');
     expect((await planServicesImage({ root })).ref).not.toBe(base);
   });

@@ -4,7 +4,7 @@ import type { ReleaseRecord } from '../../../src/lib/releases/types.js';
 import { resolveSuite } from '../../../src/lib/suite/resolve.js';
 
 /**
- * Record a release of a real resolved and rendered phase-1 CPU suite (no engine involved), with the
+ * Record a release of a real resolved and rendered CPU suite (phase 1 unless given) (no engine involved), with the
  * given images and time, under AISUITE_STATE_DIR=state.
  */
 export async function recordTestRelease(
@@ -16,11 +16,12 @@ export async function recordTestRelease(
     status?: 'good' | 'failed';
     images?: { ref: string; id: string; services: string[] }[];
     bindAddress?: string;
+    phase?: '1' | '2' | '3';
   },
 ): Promise<ReleaseRecord> {
   const env = { ...process.env, AISUITE_STATE_DIR: state };
   const resolved = await resolveSuite(
-    { project: options.project, phase: '1', cpu: true, 'bind-address': options.bindAddress },
+    { project: options.project, phase: options.phase ?? '1', cpu: true, 'bind-address': options.bindAddress },
     { requireModels: false, env, cwd: state },
   );
   return recordRelease({
