@@ -17,6 +17,9 @@ import { createLogger } from './logger.js';
 /** `loading` until the service says it is ready; `stopping` once shutdown began. */
 export type ReadyState = 'loading' | 'ready' | 'stopping';
 
+/** Routes polled by machines: logged at debug level only (a failing `/health` at info). */
+const PROBE_ROUTES = new Set(['/metrics', '/livez', '/readyz', '/health']);
+
 export interface ServiceOptions {
   name: string;
   version: string;
@@ -123,8 +126,11 @@ export function createService(opts: ServiceOptions): Service {
       const labels = { method: request.method, route, status_code: String(status) };
       http.requests.inc(labels);
       http.duration.observe(labels, seconds);
-      if (route !== '/metrics' && route !== '/livez' && route !== '/readyz' && log.isLevelEnabled('info')) {
-        request.log.info(
+      // probes (Prometheus, Docker's healthcheck, the gateway's and rag's background checks every few
+      // seconds) would be most of the log: at debug level, and a failing /health at info
+      const level = !PROBE_ROUTES.has(route) || (route === '/health' && status >= 400) ? 'info' : 'debug';
+      if (log.isLevelEnabled(level)) {
+        request.log[level](
           { method: request.method, url: request.url, status, duration_ms: Math.round(seconds * 1e4) / 10 },
           'request',
         );

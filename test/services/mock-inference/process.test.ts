@@ -3,6 +3,7 @@ import {
   runServiceMain,
   startServiceProcess,
   stopAllServiceProcesses,
+  waitFor,
 } from '../../support/service-process.js';
 
 afterAll(stopAllServiceProcesses);
@@ -29,6 +30,36 @@ describe('mock-inference as a process', () => {
       true,
     );
     expect(logs.some((l) => l.msg === 'stopped')).toBe(true);
+  });
+
+  it('logs requests, not the probes polling it (debug level shows those; a failing /health is logged)', async () => {
+    // a load time keeps /health at 503 ("loading") for the first requests
+    const svc = await startServiceProcess('mock-inference', {
+      env: { MOCK_LOAD_TIME: '2s' },
+      waitReady: false,
+    });
+    const loading = await fetch(`${svc.url}/health`);
+    expect(loading.status).toBe(503);
+    await waitFor(`${svc.url}/readyz`, 200, 10_000, svc);
+    for (const route of ['/health', '/readyz', '/livez', '/metrics', '/v1/models'])
+      expect((await fetch(`${svc.url}${route}`)).status, route).toBe(200);
+    await svc.stop();
+    const logged = svc
+      .logs()
+      .filter((l) => l.msg === 'request')
+      .map((l) => `${String(l.url)} ${String(l.status)}`);
+    expect(logged).toEqual(['/health 503', '/v1/models 200']);
+
+    const debug = await startServiceProcess('mock-inference', { env: { LOG_LEVEL: 'debug' } });
+    await fetch(`${debug.url}/health`);
+    await fetch(`${debug.url}/metrics`);
+    await debug.stop();
+    // (the start-up wait polled /readyz too)
+    const probes = debug.logs().filter((l) => l.msg === 'request' && l.url !== '/readyz');
+    expect(probes.map((l) => [l.url, l.level])).toEqual([
+      ['/health', 'debug'],
+      ['/metrics', 'debug'],
+    ]);
   });
 
   it('stops with exit code 2 and a clear message on a bad variable', async () => {
