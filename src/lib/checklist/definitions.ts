@@ -176,12 +176,22 @@ export const POST_DEPLOY: readonly CheckTemplate[] = [
     severity: 'critical',
     when: { services: ['prometheus'] },
     needs: ['prometheus-ready'],
-    probe: { kind: 'promql', url: '${url:prometheus}', query: 'up', condition: { op: '==', value: 1 } },
-    timing: { timeoutSeconds: 5, periodSeconds: 5, failureThreshold: 4 },
+    probe: {
+      kind: 'promql',
+      url: '${url:prometheus}',
+      query: 'up',
+      condition: { op: '==', value: 1 },
+      // a job never scraped yet has no `up` series: without this a fresh Prometheus passed on the
+      // first few targets (6 of 10 right after `up`)
+      expectLabel: { name: 'job', values: ['${list:scraped-services}'] },
+    },
+    // the first scrape of each target comes within one scrape interval (15 s) of Prometheus's start
+    timing: { timeoutSeconds: 5, periodSeconds: 5, failureThreshold: 6 },
     remedy: 'Open ${url:prometheus}/targets: the failing target shows the scrape error.',
     troubleshooting:
-      'Passes only when `up` returns at least one series and every series is 1. A target that was never scraped ' +
-      'is not in the result: the first scrape happens within one scrape interval after start.',
+      'Passes only when `up` has a series for every job of the suite (every selected service Prometheus scrapes) ' +
+      'and every series is 1. A target that was never scraped is not in the result: the first scrape happens ' +
+      'within one scrape interval (15 s) after start, so the check retries for up to 30 s.',
   },
   {
     id: 'prometheus-rules-healthy',

@@ -82,6 +82,7 @@ export function fillString(text: string, target: ChecklistTarget, each?: Each): 
 function listOf(target: ChecklistTarget, name: string): string[] {
   if (name === 'services') return target.services.map((s) => s.name);
   if (name === 'package-services') return target.services.filter((s) => s.isPackage).map((s) => s.name);
+  if (name === 'scraped-services') return target.services.filter((s) => s.scraped).map((s) => s.name);
   throw new Unresolved(`unknown list \${list:${name}}`);
 }
 

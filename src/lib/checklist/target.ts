@@ -13,6 +13,8 @@ export interface ServiceTarget {
   /** Path of the health endpoint (`/health` for the package's services, else the readiness path). */
   readonly healthPath?: string;
   readonly isPackage: boolean;
+  /** Prometheus scrapes it: a job of that name is in the rendered prometheus.yml. */
+  readonly scraped: boolean;
 }
 
 /** Everything the built-in checks are filled in from: the suite as selected, and where to reach it. */
@@ -64,6 +66,7 @@ export function targetFromSuite(input: TargetInput): ChecklistTarget {
       url: override ?? (hostPort === undefined ? undefined : `http://${host}:${hostPort}`),
       healthPath: svc.readiness ? (isPackage ? '/health' : svc.readiness.path) : undefined,
       isPackage,
+      scraped: svc.metrics !== undefined,
     };
   });
   const leftOut: Record<string, string> = {};

@@ -79,6 +79,36 @@ describe('built-in checklists filled in from the suite model', () => {
     expect(check?.probe).toMatchObject({ url: 'http://10.0.0.5:9090' });
   });
 
+  it('every Prometheus target up: every scrape job of the selection must have an `up` series', async () => {
+    const target = await targetFor({
+      phase: '3',
+      cpu: true,
+      without: ['grafana', 'loki', 'alloy', 'cadvisor'],
+    });
+    const check = selectChecks(target, { stages: ['post-deploy'] }).find(
+      (c) => c.id === 'prometheus-targets-up',
+    );
+    expect(check?.probe).toMatchObject({
+      kind: 'promql',
+      query: 'up',
+      expectLabel: {
+        name: 'job',
+        values: [
+          'inference-chat',
+          'inference-code',
+          'api-gateway',
+          'embedding',
+          'rag',
+          'mcp-server',
+          'prometheus',
+          'alertmanager',
+          'node-exporter',
+          'postgres-exporter',
+        ],
+      },
+    });
+  });
+
   it('a missing secret makes the check fail with a clear message instead of sending no key', async () => {
     const target = await targetFor({ phase: '1', cpu: true }, { secrets: {} });
     const check = selectChecks(target, { stages: ['post-deploy'] }).find(
