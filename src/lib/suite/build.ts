@@ -160,6 +160,26 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
   // exporters and shippers only make sense next to what they export or ship to
   if (!selectedNames.has('postgres')) selectedNames.delete('postgres-exporter');
   if (!selectedNames.has('loki')) selectedNames.delete('alloy');
+  // a service that waits for a dependency to be healthy cannot start without it: say so now, not
+  // after its time budget (a `started` dependency only degrades it: the gateway with one backend)
+  const stranded = inGroups.flatMap((svc) =>
+    selectedNames.has(svc.name)
+      ? svc.dependsOn
+          .filter((dep) => dep.condition === 'healthy' && !selectedNames.has(dep.service))
+          .map((dep) => ({ service: svc.name, needs: dep.service }))
+      : [],
+  );
+  if (stranded.length > 0) {
+    const needs = [...new Set(stranded.map((s) => s.needs))];
+    const dependents = [...new Set(stranded.map((s) => s.service))];
+    throw new UserError(
+      `${stranded.map((s) => `${s.service} needs ${s.needs}`).join(', ')}, which --without leaves out`,
+      {
+        hint: `Leave out ${dependents.join(', ')} too (--without ${[...options.without, ...dependents].join(',')}), or keep ${needs.join(', ')}.`,
+        code: 'MISSING_DEPENDENCY',
+      },
+    );
+  }
 
   const services = inGroups
     .filter((svc) => selectedNames.has(svc.name))

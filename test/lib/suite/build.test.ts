@@ -191,6 +191,15 @@ describe('suite model', () => {
       expect(error.message).toContain('inference-chat');
       expect(error.message).toContain('8000');
     });
+    it('leaving out what a kept service waits for (healthy) says which and how', () => {
+      const error = userError(() => buildSuite(suiteOptions({ phase: 2, without: ['postgres'] })));
+      expect(error.code).toBe('MISSING_DEPENDENCY');
+      expect(error.message).toBe('rag needs postgres, which --without leaves out');
+      expect(error.hint).toBe('Leave out rag too (--without postgres,rag), or keep postgres.');
+      // the hint's selection is accepted; a `started` dependency only degrades (the gateway, one backend)
+      expect(names({ phase: 2, without: ['postgres', 'rag'] })).not.toContain('postgres-exporter');
+      expect(names({ phase: 1, without: ['inference-code'] })).toContain('api-gateway');
+    });
     it('a selection with no service', () => {
       expect(
         userError(() =>
