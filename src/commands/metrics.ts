@@ -3,6 +3,7 @@ import { BaseCommand } from '../base-command.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
 import { UserError } from '../lib/errors.js';
 import type { MetricsSnapshot } from '../lib/metrics/types.js';
+import type { AisuiteConfig } from '../lib/config/schema.js';
 
 export default class Metrics extends BaseCommand<typeof Metrics> {
   static override summary =
@@ -11,6 +12,8 @@ export default class Metrics extends BaseCommand<typeof Metrics> {
 latency, up/down, restarts, CPU and memory (from cAdvisor, or from the service's own process metrics where cAdvisor
 is not running; "n/a" where neither exists); tokens per second and time to first token for inference; fallbacks and
 backend states for the gateway; and the firing alerts. Values that breach the alert thresholds are red.
+The Prometheus must be the project's: one that another project's \`up\` configured (its \`suite\` external
+label) is refused with exit 2, unless --prometheus-url is given without --project.
 --json prints the documented schema aisuite.metrics/v1 (docs/RELEASES.md).`;
   static override examples = [
     '<%= config.bin %> metrics',
@@ -51,8 +54,21 @@ backend states for the gateway; and the firing alerts. Values that breach the al
       import('../lib/metrics/collect.js'),
       import('../lib/metrics/table.js'),
     ]);
-    const url = this.flags['prometheus-url'] ?? (await prometheusUrlFromConfig(this.flags.config));
+    const { loadConfig } = await import('../lib/config/load.js');
+    const { config } = await loadConfig(this.flags.config);
+    const url = this.flags['prometheus-url'] ?? prometheusUrlFromConfig(config);
     const client = new PrometheusClient(url, { signal: this.signal });
+    // the numbers must be the project's: another project's Prometheus on the same port would answer
+    if (this.flags['prometheus-url'] === undefined || this.flags.project !== undefined) {
+      const project = this.flags.project ?? config.project ?? 'aisuite';
+      const suite = await client.suiteLabel();
+      if (suite !== undefined && suite !== project) {
+        throw new UserError(`the Prometheus at ${url} belongs to project ${suite}, not ${project}`, {
+          hint: `Pass the aisuite.yaml of project ${project} (--config, for its ports.prometheus), or --prometheus-url of its Prometheus.`,
+          code: 'PROMETHEUS_OTHER_PROJECT',
+        });
+      }
+    }
     const services = (this.flags.service ?? [])
       .flatMap((s) => s.split(','))
       .map((s) => s.trim())
@@ -91,9 +107,7 @@ backend states for the gateway; and the firing alerts. Values that breach the al
 }
 
 /** Where the suite publishes Prometheus: aisuite.yaml's bind address (any-address -> loopback) and port. */
-async function prometheusUrlFromConfig(file: string | undefined): Promise<string> {
-  const { loadConfig } = await import('../lib/config/load.js');
-  const { config } = await loadConfig(file);
+function prometheusUrlFromConfig(config: AisuiteConfig): string {
   const bind = config.bindAddress && config.bindAddress !== '0.0.0.0' ? config.bindAddress : '127.0.0.1';
   const host = bind.includes(':') ? `[${bind}]` : bind;
   return `http://${host}:${config.ports?.prometheus ?? 9090}`;

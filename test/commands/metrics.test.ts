@@ -47,6 +47,22 @@ describe('aisuite metrics (command, real Prometheus 2.42)', () => {
     expect(run.stdout).not.toMatch(/^embedding/m);
   });
 
+  it("another project's Prometheus is refused (exit 2), the project's own is read", async () => {
+    const other = await runCommand(Metrics, ['--project', 'other', '--json'], {
+      AISUITE_PROMETHEUS_URL: bed.url,
+    });
+    expect(other.exitCode).toBe(2);
+    const error = JSON.parse(other.stdout) as { error: { code: string; message: string } };
+    expect(error.error.code).toBe('PROMETHEUS_OTHER_PROJECT');
+    expect(error.error.message).toBe(
+      `the Prometheus at ${bed.url} belongs to project metrics-bed, not other`,
+    );
+    const own = await runCommand(Metrics, ['--project', 'metrics-bed', '--since', '10s', '--json'], {
+      AISUITE_PROMETHEUS_URL: bed.url,
+    });
+    expect(own.exitCode, own.stderr).toBe(0);
+  });
+
   it('an unreachable Prometheus exits 6 with an error naming the URL', async () => {
     const run = await runCommand(Metrics, ['--prometheus-url', bed.deadUrl, '--json']);
     expect(run.exitCode).toBe(6);

@@ -108,6 +108,19 @@ export class PrometheusClient {
     return data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
   }
 
+  /**
+   * The `suite` external label of this Prometheus's configuration: the project whose `aisuite up`
+   * rendered it (undefined for a Prometheus aisuite did not configure).
+   */
+  async suiteLabel(): Promise<string | undefined> {
+    const data = await this.get<{ yaml?: unknown }>('/api/v1/status/config', 'the config request');
+    if (typeof data.yaml !== 'string') throw this.shapeError('the config request', 'its yaml');
+    const { parse } = await import('../yaml.js');
+    const config = parse(data.yaml) as { global?: { external_labels?: Record<string, unknown> } } | null;
+    const suite = config?.global?.external_labels?.suite;
+    return typeof suite === 'string' ? suite : undefined;
+  }
+
   /** Alerts in state firing (pending ones are not news yet). */
   async firingAlerts(): Promise<FiringAlert[]> {
     const data = await this.get<{

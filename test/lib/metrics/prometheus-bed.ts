@@ -95,7 +95,8 @@ export async function startPrometheusBed(): Promise<PrometheusBed> {
     ].join('\n'),
   );
   const config = [
-    'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+    // the label aisuite's rendered config carries: the project it belongs to
+    'global: { scrape_interval: 1s, evaluation_interval: 1s, external_labels: { suite: metrics-bed } }',
     'rule_files: [rules.yml]',
     'scrape_configs:',
     ...KIT_SERVICES.map(
