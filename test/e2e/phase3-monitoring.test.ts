@@ -15,22 +15,14 @@ afterAll(async () => {
   await assertNoLeftovers(suite.project);
 });
 
+// no Grafana, Loki, Alloy or cAdvisor (no offline build exists); the stand-in images only
+const UP_STAND_INS = ['--without', 'grafana,loki,alloy,cadvisor', '--pull', 'never', '--json'];
+
 type Targets = { data: { activeTargets: { labels: { job: string }; health: string; lastError: string }[] } };
 
 describe('phase 3, CPU profile, with the monitoring subset that has offline stand-ins', () => {
   it('comes up, and Prometheus reports every scraped target up', async () => {
-    // Given the stand-in images and no Grafana, Loki, Alloy or cAdvisor (no offline build exists)
-    const result = await suite.run([
-      'up',
-      '--phase',
-      '3',
-      '--cpu',
-      '--without',
-      'grafana,loki,alloy,cadvisor',
-      '--pull',
-      'never',
-      '--json',
-    ]);
+    const result = await suite.run(['up', '--phase', '3', '--cpu', ...UP_STAND_INS]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const up = json<UpResult>(result);
     expect(up.services.map((s) => s.name).sort()).toEqual(
@@ -68,14 +60,7 @@ describe('phase 3, CPU profile, with the monitoring subset that has offline stan
   });
 
   it('a re-run without --phase or --cpu keeps the deployed phase 3 (it does not fall back to phase 1)', async () => {
-    const result = await suite.run([
-      'up',
-      '--without',
-      'grafana,loki,alloy,cadvisor',
-      '--pull',
-      'never',
-      '--json',
-    ]);
+    const result = await suite.run(['up', ...UP_STAND_INS]);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const up = json<UpResult>(result);
     expect(up.selection).toEqual({ phase: 3, profile: 'cpu', inheritedFrom: expect.any(String) });
