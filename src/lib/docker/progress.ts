@@ -11,16 +11,34 @@ export interface Step {
   readonly collect?: boolean;
 }
 
+/** A `collect` group whose children failed: the group is marked failed, and `runTasks` swallows it. */
+class CollectedFailures extends Error {}
+
+/**
+ * Children run to the end whatever fails (exitOnError off), then the group itself fails when any did:
+ * otherwise the line-by-line renderer of CI logs ends a group with failed services on a ✔.
+ */
+class CollectingListr extends Listr<unknown> {
+  title = '';
+
+  override async run(context?: unknown): Promise<unknown> {
+    const result = await super.run(context);
+    const failed = this.tasks.filter((t) => t.hasFailed()).length;
+    if (failed > 0) throw new CollectedFailures(`${this.title}: ${failed} of ${this.tasks.length} failed`);
+    return result;
+  }
+}
+
 function toTask(step: Step): ListrTask {
   return {
     title: step.title,
     task: async (_ctx, task) => {
       if (step.children) {
-        const children = step.children();
-        return task.newListr(children.map(toTask), {
-          concurrent: true,
-          exitOnError: !step.collect,
-        });
+        const children = step.children().map(toTask);
+        if (!step.collect) return task.newListr(children, { concurrent: true, exitOnError: true });
+        const group = new CollectingListr(children, { concurrent: true, exitOnError: false }, task.task);
+        group.title = step.title;
+        return group;
       }
       let last = '';
       await step.run?.((line) => {
@@ -54,5 +72,10 @@ export async function runTasks(
     fallbackRendererOptions: { logger } as never,
     collectErrors: false,
   });
-  await list.run();
+  try {
+    await list.run();
+  } catch (error) {
+    // the caller has the collected failures; a collect group is the last step that runs
+    if (!(error instanceof CollectedFailures)) throw error;
+  }
 }
