@@ -22,6 +22,20 @@ elif ! docker pull -q prom/node-exporter:v1.9.1 >/dev/null 2>&1; then
   config="test/stand-in.aisuite.yaml"
 fi
 if [ -n "$config" ]; then
-  exec ./bin/aisuite up --phase 3 --cpu --config "$config" --build-ca /etc/ssl/certs/ca-certificates.crt "$@"
+  ./bin/aisuite up --phase 3 --cpu --config "$config" --build-ca /etc/ssl/certs/ca-certificates.crt "$@"
+  with=" --config $config"
+else
+  ./bin/aisuite up --phase 3 --cpu "$@"
+  with=""
 fi
-exec ./bin/aisuite up --phase 3 --cpu "$@"
+# what to do with it (default ports; aisuite.yaml's ports: may move them)
+cat <<EOF
+
+Next:
+  ./bin/aisuite status$with        # every service, its state and ports
+  ./bin/aisuite checklist$with     # the post-deploy checklist against it
+  curl -s http://127.0.0.1:8000/v1/chat/completions \\
+    -H "Authorization: Bearer \$(./bin/aisuite secrets get gateway-api-key$with)" \\
+    -H 'content-type: application/json' -d '{"model": "chat", "messages": [{"role": "user", "content": "hello"}]}'
+  ./bin/aisuite down$with          # stop it (volumes kept; --volumes --yes removes them)
+EOF
