@@ -127,6 +127,12 @@ release, so a plain re-run keeps the deployed suite; the first deployment defaul
       this.log(formatPlan(result.plan));
     } else {
       this.log(formatServices(result.services));
+      if (result.services.some((s) => s.health === 'starting' && s.readyMs !== undefined)) {
+        this.log(
+          "\nREADY: when aisuite saw each service answer. HEALTH is Docker's own check, 'starting' until its " +
+            'first run, a few seconds after start; `aisuite status` shows it.',
+        );
+      }
       this.log(`\nProject ${result.project} is up in ${(result.elapsedMs / 1000).toFixed(1)}s.`);
     }
     return {
