@@ -10,6 +10,8 @@ export interface RenderResult {
   readonly profile: string;
   readonly services: readonly string[];
   readonly files: readonly { path: string; sha256: string; bytes: number }[];
+  /** Files in the output's rendered directories left by an earlier render (kept, not part of this suite). */
+  readonly stale: readonly string[];
   readonly warnings: readonly string[];
 }
 
@@ -17,7 +19,9 @@ export default class Render extends BaseCommand<typeof Render> {
   static override summary = 'Write the compose file and every monitoring config of the selected suite';
   static override description = `Renders the same files that \`aisuite up\` applies, so they can be kept in git or run with
 \`docker compose --env-file <secrets file> -f compose.yaml up -d\`. Rendering the same input twice gives
-byte-identical output. Nothing is written when the input is invalid.`;
+byte-identical output. Nothing is written when the input is invalid. Nothing is removed either: files an
+earlier render of another selection left in --out (phase 3's monitoring configs after a phase 2 render) are
+listed in a warning and in --json's \`stale\`.`;
   static override examples = [
     '<%= config.bin %> render --phase 1 --cpu --out ./rendered',
     '<%= config.bin %> render --phase 3 --gpu --models-dir /srv/models --out ./rendered',
@@ -34,7 +38,7 @@ byte-identical output. Nothing is written when the input is invalid.`;
   };
 
   async run(): Promise<RenderResult> {
-    const [{ resolveSuite }, { renderSuite, writeRendered }] = await Promise.all([
+    const [{ resolveSuite }, { renderSuite, writeRendered, staleRendered }] = await Promise.all([
       import('../lib/suite/resolve.js'),
       import('../lib/render/index.js'),
     ]);
@@ -48,6 +52,16 @@ byte-identical output. Nothing is written when the input is invalid.`;
     });
     for (const file of written)
       this.log(`${file.sha256.slice(0, 12)}  ${path.join(this.flags.out, file.path)}`);
+    const stale = await staleRendered(outDir, files);
+    const warnings = [...resolved.warnings];
+    if (stale.length > 0) {
+      const shown = stale.slice(0, 5).join(', ') + (stale.length > 5 ? `, and ${stale.length - 5} more` : '');
+      const message =
+        `${stale.length} file(s) in ${this.flags.out} are from an earlier render and not part of this suite: ` +
+        `${shown}. Remove them, or render into an empty directory.`;
+      warnings.push(message);
+      this.warn(message);
+    }
     return {
       outDir,
       project: resolved.suite.project,
@@ -55,7 +69,8 @@ byte-identical output. Nothing is written when the input is invalid.`;
       profile: resolved.suite.profile,
       services: resolved.suite.services.map((s) => s.name),
       files: written,
-      warnings: resolved.warnings,
+      stale,
+      warnings,
     };
   }
 }

@@ -34,6 +34,35 @@ describe('aisuite render (built CLI)', () => {
     expect((JSON.parse(String(second.stdout)) as typeof result).files).toEqual(result.files);
   });
 
+  it('files an earlier render left (phase 3, then phase 2) are listed and warned about, never removed', async () => {
+    const out = path.join(tmp, 'reused');
+    await fs.mkdir(out, { recursive: true });
+    await fs.writeFile(path.join(out, 'notes.txt'), 'mine');
+    const phase3 = await runCli(['render', '--phase', '3', '--cpu', '--out', out, '--json'], { env: env() });
+    const before = JSON.parse(String(phase3.stdout)) as { files: { path: string }[]; stale: string[] };
+    expect(before.stale).toEqual([]);
+    // every directory a full render writes is one the check looks in
+    const dirs = new Set(before.files.map((f) => f.path.split('/')[0]).filter((d) => d !== 'compose.yaml'));
+    expect([...dirs].sort()).toEqual(['alertmanager', 'alloy', 'grafana', 'loki', 'prometheus']);
+
+    const phase2 = await runCli(['render', '--phase', '2', '--cpu', '--out', out, '--json'], { env: env() });
+    expect(phase2.exitCode, String(phase2.stderr)).toBe(0);
+    const after = JSON.parse(String(phase2.stdout)) as { stale: string[]; warnings: string[] };
+    expect(after.stale.sort()).toEqual(
+      before.files
+        .map((f) => f.path)
+        .filter((p) => p !== 'compose.yaml')
+        .sort(),
+    );
+    expect(after.warnings.at(-1)).toMatch(
+      /file\(s\) in .* are from an earlier render and not part of this suite/,
+    );
+    expect(String(phase2.stderr)).toContain('Remove them, or render into an empty directory.');
+    // nothing removed: the stale files and the user's own are all still there
+    for (const rel of after.stale) await expect(fs.stat(path.join(out, rel))).resolves.toBeDefined();
+    expect(await fs.readFile(path.join(out, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
   it('an --out where a file is in the way: exit 2 naming it, not a crash', async () => {
     const file = path.join(tmp, 'a-file');
     await fs.writeFile(file, 'x');

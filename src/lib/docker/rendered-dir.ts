@@ -1,29 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { listFiles } from '../list-files.js';
 import { projectStateDir } from '../paths.js';
 import type { RenderedFile } from '../render/types.js';
 
 /** Where `up` keeps the rendered files its containers bind: `<state dir>/<project>/rendered`. */
 export function renderedDirOf(project: string, env: NodeJS.ProcessEnv = process.env): string {
   return path.join(projectStateDir(project, env), 'rendered');
-}
-
-async function listFiles(dir: string, rel = ''): Promise<string[]> {
-  let entries;
-  try {
-    entries = await fs.readdir(path.join(dir, rel), { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  const out: string[] = [];
-  for (const entry of entries) {
-    const child = rel ? `${rel}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) out.push(...(await listFiles(dir, child)));
-    else out.push(child);
-  }
-  return out;
 }
 
 /**

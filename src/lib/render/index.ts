@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
+import { listFiles } from '../list-files.js';
 import { sha256 } from '../suite/hash.js';
 import type { SuiteSpec } from '../suite/types.js';
 import { renderCompose } from './compose.js';
@@ -42,4 +43,20 @@ export async function writeRendered(outDir: string, files: readonly RenderedFile
       return { path: file.path, sha256: sha256(file.content), bytes: Buffer.byteLength(file.content) };
     }),
   );
+}
+
+/** The directories a render writes into besides compose.yaml (one per monitoring component). */
+export const RENDERED_DIRS = ['prometheus', 'alertmanager', 'grafana', 'loki', 'alloy'] as const;
+
+/**
+ * Files in `outDir`'s rendered directories that this render did not write: left by an earlier render of
+ * another selection (phase 3, then phase 2 without monitoring). Listed, never removed: the directory is
+ * the user's.
+ */
+export async function staleRendered(outDir: string, files: readonly RenderedFile[]): Promise<string[]> {
+  const written = new Set(files.map((f) => f.path));
+  const found = await Promise.all(
+    RENDERED_DIRS.map(async (dir) => (await listFiles(outDir, dir)).filter((rel) => !written.has(rel))),
+  );
+  return found.flat();
 }
