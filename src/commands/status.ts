@@ -5,12 +5,17 @@ import type { ServiceState } from '../lib/docker/status.js';
 export interface StatusResult {
   readonly project: string;
   readonly services: readonly ServiceState[];
+  /** The project's current release (the good one deployed last), when one is recorded. */
+  readonly release?: string;
+  /** Services of that release with no container on this engine (removed by hand, or after `down`). */
+  readonly missing: readonly string[];
 }
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show the state of every service of the suite';
   static override description = `One row per container of the project (found by label): service, state, health, published
-ports, image and uptime.`;
+ports, image and uptime. Services of the current release that have no container are named below the table
+(and in --json's \`missing\`): \`aisuite up\` brings them back.`;
   static override examples = [
     '<%= config.bin %> status',
     '<%= config.bin %> status --project ci-1234 --json',
@@ -35,9 +40,20 @@ ports, image and uptime.`;
     const project = this.flags.project ?? config.project ?? 'aisuite';
     const docker = createDocker();
     await pingEngine(docker);
-    const services = await listSuiteContainers(new ContainerClient(docker), project);
+    const [services, current] = await Promise.all([
+      listSuiteContainers(new ContainerClient(docker), project),
+      import('../lib/releases/store.js').then((m) => m.currentReleaseOf(project)),
+    ]);
+    const present = new Set(services.map((s) => s.name));
+    const missing = (current?.suite.services ?? []).map((s) => s.name).filter((name) => !present.has(name));
     if (services.length === 0) this.log(`No container of project ${project} on this engine.`);
     else this.log(formatStatus(services));
-    return { project, services };
+    if (current && missing.length > 0) {
+      this.log(
+        `\n${missing.length === current.suite.services.length ? 'Every service' : `Missing: ${missing.join(', ')}`}` +
+          ` of release ${current.tag} has no container; \`aisuite up\` brings ${missing.length === 1 ? 'it' : 'them'} back.`,
+      );
+    }
+    return { project, services, release: current?.tag, missing };
   }
 }

@@ -61,6 +61,7 @@ describe('phase 1, CPU profile, on a real engine', () => {
     const result = await suite.run(['status', '--json']);
     expect(result.exitCode, String(result.stderr)).toBe(0);
     const status = json<StatusResult>(result);
+    expect(status.missing).toEqual([]);
     expect(status.services.map((s) => [s.name, s.state])).toEqual([
       ['api-gateway', 'running'],
       ['inference-chat', 'running'],
@@ -167,5 +168,10 @@ describe('phase 1, CPU profile, on a real engine', () => {
     ]);
     expect(down.networks).toEqual([`${suite.project}-net`]);
     expect(await listProjectObjects(suite.project)).toEqual({ containers: [], networks: [], volumes: [] });
+    // status still knows what the current release runs, and names what has no container
+    const status = json<StatusResult>(await suite.run(['status', '--json']));
+    expect(status.services).toEqual([]);
+    expect(status.release).toEqual(expect.any(String));
+    expect([...status.missing].sort()).toEqual(['api-gateway', 'inference-chat', 'inference-code']);
   });
 });

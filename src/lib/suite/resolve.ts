@@ -156,12 +156,8 @@ async function deployedSelection(
   const phaseOpen = flags.phase === undefined && config.phase === undefined;
   const profileOpen = !flags.cpu && !flags.gpu && flags.profile === undefined && config.profile === undefined;
   if (!phaseOpen && !profileOpen) return undefined;
-  const [{ listReleases }, { currentRelease }] = await Promise.all([
-    import('../releases/store.js'),
-    import('../releases/select.js'),
-  ]);
-  // a corrupt record is reported by the commands that read releases; here it only means no default
-  const current = currentRelease((await listReleases(project, env)).records);
+  const { currentReleaseOf } = await import('../releases/store.js');
+  const current = await currentReleaseOf(project, env);
   if (!current) return undefined;
   return {
     release: current.tag,
