@@ -71,7 +71,7 @@ export function describeError(error: unknown): ErrorJson['error'] & { bug: boole
 /**
  * The command every aisuite command extends: `--json` everywhere (the typed result of `run()` is printed,
  * redacted), user errors vs bugs mapped to documented exit codes, colour only on a TTY without NO_COLOR,
- * and an AbortSignal that fires on the first Ctrl-C.
+ * and an AbortSignal that fires on the first Ctrl-C (or SIGTERM).
  */
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static override enableJsonFlag = true;
@@ -97,7 +97,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     );
   };
 
-  /** Fires on the first Ctrl-C; a second Ctrl-C exits at once with code 130. */
+  /**
+   * Ctrl-C (SIGINT) and SIGTERM, which CI systems and `timeout` send to cancel a job, both run the
+   * command's own clean-up (verify's teardown, up's created-but-not-started containers); Node's
+   * default for SIGTERM would end the process at once and leave an ephemeral suite running.
+   */
+  private listenForInterrupts(on: boolean): void {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      if (on) process.on(signal, this.onSigint);
+      else process.removeListener(signal, this.onSigint);
+    }
+  }
+
+  /** Fires on the first Ctrl-C or SIGTERM; a second one exits at once with code 130. */
   protected get signal(): AbortSignal {
     return this.abort.signal;
   }
@@ -108,7 +120,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   public override async init(): Promise<void> {
     await super.init();
-    process.on('SIGINT', this.onSigint);
+    this.listenForInterrupts(true);
     const { args, flags } = await this.parse({
       flags: this.ctor.flags,
       baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
@@ -151,7 +163,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Exit with a domain code after the result was printed (e.g. checks failed but the report is valid). */
   protected fail(code: ExitCodeValue): never {
-    process.removeListener('SIGINT', this.onSigint);
+    this.listenForInterrupts(false);
     return Errors.exit(code);
   }
 
@@ -173,12 +185,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       }
       process.stderr.write(`${redact(lines.join('\n'))}\n`);
     }
-    process.removeListener('SIGINT', this.onSigint);
+    this.listenForInterrupts(false);
     return Errors.exit(described.exitCode);
   }
 
   protected override async finally(error: Error | undefined): Promise<unknown> {
-    process.removeListener('SIGINT', this.onSigint);
+    this.listenForInterrupts(false);
     return super.finally(error);
   }
 }

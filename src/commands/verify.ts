@@ -15,7 +15,7 @@ a streamed completion with the official openai client, failover with the chat ba
 embeddings, a RAG index and query, and the MCP tool list and one call with the MCP SDK client. Then it
 runs the post-deploy checklist, writes verify.junit.xml and verify.json to --report-dir (with the logs of
 failed services under logs/), and removes everything it created: containers, network, volumes, and the
-project's state directory. Teardown also runs on failure and on Ctrl-C; --keep leaves the suite up.
+project's state directory. Teardown also runs on failure, on Ctrl-C and on SIGTERM (a cancelled CI job); --keep leaves the suite up.
 
 It takes the same config and image overrides as \`up\` (--config, --image, --without, --phase).
 Exit codes: 0 every smoke test and critical check passed; 1 one failed (or the suite did not come up);

@@ -34,5 +34,5 @@ export const exitCodeDescriptions: Readonly<Record<ExitCodeName, string>> = {
   LOCKED: 'another aisuite run holds the state lock',
   EXTERNAL: 'the Docker engine or another external system failed',
   BUG: 'internal error in aisuite (a bug; please report it)',
-  INTERRUPTED: 'interrupted (Ctrl-C)',
+  INTERRUPTED: 'interrupted (Ctrl-C or SIGTERM)',
 };

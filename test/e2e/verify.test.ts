@@ -165,35 +165,39 @@ describe('verify --cpu', () => {
     expect(`${String(result.stdout)}${String(result.stderr)}`).not.toContain('verify: project');
   });
 
-  it('tears down on Ctrl-C, exits 130 and leaves nothing behind', async () => {
-    const reportDir = path.join(dir, 'interrupted');
-    const state = path.join(dir, 'state');
-    // Given a verify run of the lean phase 1 suite
-    const child = execa(
-      process.execPath,
-      [BIN, 'verify', '--cpu', '--phase', '1', '--config', configFile, '--report-dir', reportDir],
-      {
-        reject: false,
-        env: { AISUITE_STATE_DIR: state, NO_COLOR: '1', AISUITE_RENDERER: 'verbose' },
-        timeout: 600_000,
-      },
-    );
-    // When Ctrl-C arrives once the suite is up
-    let sent = false;
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (!sent && chunk.toString().includes('verify: suite up')) {
-        sent = true;
-        child.kill('SIGINT');
-      }
-    });
-    const result = await child;
-    // Then it stops, reports the interruption and removes what it created
-    expect(sent).toBe(true);
-    expect(result.exitCode, String(result.stderr).slice(-2000)).toBe(130);
-    const report = JSON.parse(await readFile(path.join(reportDir, 'verify.json'), 'utf8')) as VerifyReport;
-    expect(report.outcome).toBe('interrupted');
-    expect(report.teardown?.containers).toBe(3);
-    await assertNoLeftovers(report.project);
-    expect(existsSync(path.join(state, report.project))).toBe(false);
-  });
+  // SIGTERM: what CI systems and `timeout` send when a job is cancelled
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'tears down on %s, exits 130 and leaves nothing behind',
+    async (signal) => {
+      const reportDir = path.join(dir, `interrupted-${signal}`);
+      const state = path.join(dir, 'state');
+      // Given a verify run of the lean phase 1 suite
+      const child = execa(
+        process.execPath,
+        [BIN, 'verify', '--cpu', '--phase', '1', '--config', configFile, '--report-dir', reportDir],
+        {
+          reject: false,
+          env: { AISUITE_STATE_DIR: state, NO_COLOR: '1', AISUITE_RENDERER: 'verbose' },
+          timeout: 600_000,
+        },
+      );
+      // When the signal arrives once the suite is up
+      let sent = false;
+      child.stderr?.on('data', (chunk: Buffer) => {
+        if (!sent && chunk.toString().includes('verify: suite up')) {
+          sent = true;
+          child.kill(signal);
+        }
+      });
+      const result = await child;
+      // Then it stops, reports the interruption and removes what it created
+      expect(sent).toBe(true);
+      expect(result.exitCode, String(result.stderr).slice(-2000)).toBe(130);
+      const report = JSON.parse(await readFile(path.join(reportDir, 'verify.json'), 'utf8')) as VerifyReport;
+      expect(report.outcome).toBe('interrupted');
+      expect(report.teardown?.containers).toBe(3);
+      await assertNoLeftovers(report.project);
+      expect(existsSync(path.join(state, report.project))).toBe(false);
+    },
+  );
 });
