@@ -49,10 +49,8 @@ ports, image and uptime. Services of the current release that have no container 
     if (services.length === 0) this.log(`No container of project ${project} on this engine.`);
     else this.log(formatStatus(services));
     if (current && missing.length > 0) {
-      this.log(
-        `\n${missing.length === current.suite.services.length ? 'Every service' : `Missing: ${missing.join(', ')}`}` +
-          ` of release ${current.tag} has no container; \`aisuite up\` brings ${missing.length === 1 ? 'it' : 'them'} back.`,
-      );
+      const which = missing.length === current.suite.services.length ? 'any service' : missing.join(', ');
+      this.log(`\nNo container for ${which} of release ${current.tag}: \`aisuite up\` brings it back.`);
     }
     return { project, services, release: current?.tag, missing };
   }
