@@ -9,6 +9,8 @@ import {
   parsePositioned,
   validateChecksFile,
 } from '../schema/validate.js';
+import { isSecretName, SECRET_NAMES } from '../secrets/store.js';
+import { SERVICE_NAMES } from '../suite/catalog.js';
 import type { CheckTemplate } from './definitions.js';
 
 export interface UserCheckTemplate extends CheckTemplate {
@@ -69,6 +71,8 @@ export function parseChecksFile(
     if (builtinIds.has(check.id)) throw fail(`${where}: id ${JSON.stringify(check.id)} is a built-in check`);
     if (seen.has(check.id)) throw fail(`${where}: id ${JSON.stringify(check.id)} is defined twice`);
     seen.add(check.id);
+    const unknown = unknownNames(check);
+    if (unknown) throw fail(`${where}: check ${check.id}: ${unknown}`);
     return {
       ...check,
       stage: check.stage ?? 'post-deploy',
@@ -76,6 +80,30 @@ export function parseChecksFile(
       source: where.replace(/:\d+$/, ''),
     };
   });
+}
+
+/**
+ * A `${url:NAME}`, `${host:NAME}`, `${port:NAME}` or `${secret:NAME}` whose NAME aisuite does not know: a
+ * typo that would otherwise only show as the check skipped ("unknown service") when it runs.
+ */
+function unknownNames(check: unknown): string | undefined {
+  const strings: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') strings.push(value);
+    else if (Array.isArray(value)) value.forEach(collect);
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect(check);
+  const services = new Set<string>(SERVICE_NAMES);
+  for (const text of strings) {
+    for (const [, kind, name] of text.matchAll(/\$\{(url|host|port|secret):([^}]*)\}/g)) {
+      if (kind === 'secret' && !isSecretName(name ?? ''))
+        return `\${secret:${name}}: unknown secret; allowed: ${SECRET_NAMES.join(', ')}`;
+      if (kind !== 'secret' && !services.has(name ?? ''))
+        return `\${${kind}:${name}}: unknown service; allowed: ${SERVICE_NAMES.join(', ')}`;
+    }
+  }
+  return undefined;
 }
 
 /** Reads and parses a user checks file; a file that cannot be read is bad input (exit 2). */

@@ -92,6 +92,19 @@ describe('user checks file', () => {
     ).toThrow('x.yaml:3: check a needs unknown check "nope"');
   });
 
+  it('rejects a placeholder naming a service or secret aisuite does not know (a typo), not a left-out one', () => {
+    const check = (url: string) =>
+      `version: 1\nchecks:\n  - id: a\n    title: A\n    severity: info\n    probe: { kind: http, url: "${url}" }\n`;
+    expect(() => parseChecksFile(check('${url:api-gatway}/health'), 'x.yaml')).toThrow(
+      'x.yaml:3:5: check a: ${url:api-gatway}: unknown service; allowed: inference-chat, inference-code, api-gateway',
+    );
+    expect(() => parseChecksFile(check('http://h/?k=${secret:api-key}'), 'x.yaml')).toThrow(
+      'x.yaml:3:5: check a: ${secret:api-key}: unknown secret; allowed: gateway-api-key',
+    );
+    // a service the selection may leave out is known: the check loads, and is skipped when it runs
+    expect(parseChecksFile(check('${url:grafana}/api/health'), 'x.yaml')).toHaveLength(1);
+  });
+
   it('a file that cannot be read is bad input (exit 2)', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-checks-'));
     try {
