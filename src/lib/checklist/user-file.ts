@@ -83,8 +83,8 @@ export function parseChecksFile(
 }
 
 /**
- * A `${url:NAME}`, `${host:NAME}`, `${port:NAME}` or `${secret:NAME}` whose NAME aisuite does not know: a
- * typo that would otherwise only show as the check skipped ("unknown service") when it runs.
+ * A `${url:NAME}`, `${host:NAME}`, `${port:NAME}` or `${secret:NAME}` (or a `when.services` entry) whose
+ * NAME aisuite does not know: a typo that would otherwise only show as the check skipped when it runs.
  */
 function unknownNames(check: unknown): string | undefined {
   const strings: string[] = [];
@@ -95,6 +95,10 @@ function unknownNames(check: unknown): string | undefined {
   };
   collect(check);
   const services = new Set<string>(SERVICE_NAMES);
+  const when = (check as { when?: { services?: readonly string[] } }).when?.services ?? [];
+  const unknownWhen = when.filter((name) => !services.has(name));
+  if (unknownWhen.length > 0)
+    return `when.services: unknown service ${unknownWhen.join(', ')}; allowed: ${SERVICE_NAMES.join(', ')}`;
   for (const text of strings) {
     for (const [, kind, name] of text.matchAll(/\$\{(url|host|port|secret):([^}]*)\}/g)) {
       if (kind === 'secret' && !isSecretName(name ?? ''))

@@ -101,6 +101,11 @@ describe('user checks file', () => {
     expect(() => parseChecksFile(check('http://h/?k=${secret:api-key}'), 'x.yaml')).toThrow(
       'x.yaml:3:5: check a: ${secret:api-key}: unknown secret; allowed: gateway-api-key',
     );
+    const when =
+      'version: 1\nchecks:\n  - id: b\n    title: B\n    severity: info\n    when: { services: [ragg] }\n    probe: { kind: docker, check: engine }\n';
+    expect(() => parseChecksFile(when, 'x.yaml')).toThrow(
+      'x.yaml:3:5: check b: when.services: unknown service ragg;',
+    );
     // a service the selection may leave out is known: the check loads, and is skipped when it runs
     expect(parseChecksFile(check('${url:grafana}/api/health'), 'x.yaml')).toHaveLength(1);
   });
