@@ -4,6 +4,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DownResult } from '../../src/commands/down.js';
+import type { ChecklistReport } from '../../src/lib/checklist/report.js';
 import type { StatusResult } from '../../src/commands/status.js';
 import type { UpResult } from '../../src/commands/up.js';
 import { assertNoLeftovers, listProjectObjects } from '../support/docker-leftovers.js';
@@ -74,6 +75,27 @@ describe('phase 1, CPU profile, on a real engine', () => {
 
     const table = await suite.run(['status']);
     expect(String(table.stdout)).toMatch(/SERVICE\s+STATE\s+HEALTH\s+PORTS\s+IMAGE\s+UPTIME/);
+  });
+
+  it("the pre-flight checklist counts the suite's own published ports as free (as up does)", async () => {
+    const result = await suite.run(['checklist', '--pre-flight', '--only', 'port-free', '--json']);
+    const report = json<ChecklistReport>(result);
+    const ports = report.checks.filter((c) => c.id.startsWith('port-free-'));
+    expect(ports.map((c) => [c.id, c.status])).toEqual([
+      ['port-free-inference-chat', 'passed'],
+      ['port-free-inference-code', 'passed'],
+      ['port-free-api-gateway', 'passed'],
+    ]);
+    expect(ports.every((c) => c.message.includes("is held by this suite's"))).toBe(true);
+    // another project's checklist sees the same ports as taken
+    const other = json<ChecklistReport>(
+      await suite.run(['checklist', '--pre-flight', '--only', 'port-free', '--project', 'other', '--json']),
+    );
+    expect(other.checks.filter((c) => c.id.startsWith('port-free-')).map((c) => c.status)).toEqual([
+      'failed',
+      'failed',
+      'failed',
+    ]);
   });
 
   it('a second up recreates nothing (container ids unchanged)', async () => {

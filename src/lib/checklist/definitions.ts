@@ -73,12 +73,14 @@ export const PRE_FLIGHT: readonly CheckTemplate[] = [
     stage: 'pre-flight',
     severity: 'critical',
     forEach: 'service-with-host-port',
-    probe: { kind: 'tcp', host: '${each.host}', port: '${each.port}', expect: 'free' },
+    // a port the project's own running container publishes is not in the way (as in `up`'s pre-flight)
+    probe: { kind: 'tcp', host: '${each.host}', port: '${each.port}', expect: 'free', project: '${project}' },
     remedy:
       'Stop what listens on ${each.host}:${each.port} (`ss -ltnp`), or give ${each} another port under `ports:`.',
     troubleshooting:
-      'Every published port binds the configured bind address (127.0.0.1 by default). A suite that is already ' +
-      'running holds its own ports: run the pre-flight checklist before the first `up`, or after `down`.',
+      'Every published port binds the configured bind address (127.0.0.1 by default). A port the suite itself ' +
+      'already publishes (a running deployment of the same project) counts as free: `up` keeps or replaces ' +
+      'that container.',
   },
   {
     id: 'disk-space',

@@ -110,7 +110,7 @@ export const probeSchema = {
       { url: str, uid: str, prometheusUrl: str, username: str, password: { type: 'string' }, interval: str },
       ['url', 'uid', 'prometheusUrl'],
     ),
-    probe('tcp', { host: str, port: num(1), expect: { enum: ['listening', 'free'] } }, [
+    probe('tcp', { host: str, port: num(1), expect: { enum: ['listening', 'free'] }, project: str }, [
       'host',
       'port',
       'expect',

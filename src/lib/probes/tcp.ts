@@ -25,17 +25,36 @@ function tryBind(host: string, port: number): Promise<NodeJS.ErrnoException | un
   });
 }
 
+/** The service of `project` whose container publishes `port`, if one does (engine errors: none). */
+async function projectHolder(project: string, port: number): Promise<string | undefined> {
+  try {
+    const [{ createDocker }, { LABELS }] = await Promise.all([
+      import('../docker/engine.js'),
+      import('../suite/labels.js'),
+    ]);
+    const list = await createDocker().listContainers({
+      filters: { label: [`${LABELS.project}=${project}`] },
+    });
+    const holder = list.find((c) => (c.Ports ?? []).some((p) => p.PublicPort === port));
+    return holder ? (holder.Labels?.[LABELS.service] ?? holder.Names?.[0]?.replace(/^\//, '')) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** TCP probe: a port accepts connections, or (pre-flight) it is free to bind. */
 export class TcpProbe implements Probe {
   readonly kind = 'tcp';
   constructor(private readonly spec: TcpProbeSpec) {}
 
   async run(ctx: ProbeContext): Promise<ProbeOutcome> {
-    const { host, port, expect } = this.spec;
+    const { host, port, expect, project } = this.spec;
     const where = `${host}:${port}`;
     if (expect === 'free') {
       const error = await tryBind(host, port);
       if (!error) return pass(`${where} is free`);
+      const own = error.code === 'EADDRINUSE' && project ? await projectHolder(project, port) : undefined;
+      if (own) return pass(`${where} is held by this suite's ${own} (\`up\` keeps or replaces it)`);
       if (error.code === 'EADDRINUSE') return fail(`${where} is already in use`);
       return fail(`cannot bind ${where}: ${error.code ?? error.message}`);
     }

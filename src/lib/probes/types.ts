@@ -80,6 +80,11 @@ export interface TcpProbeSpec {
   readonly port: number;
   /** `listening`: something accepts connections; `free`: the port can be bound (pre-flight). */
   readonly expect: 'listening' | 'free';
+  /**
+   * With `free`: a port this aisuite project's own container publishes counts as free (`up` keeps or
+   * replaces that container), as in `up`'s pre-flight.
+   */
+  readonly project?: string;
 }
 
 export interface DiskProbeSpec {

@@ -29,6 +29,7 @@ describe('built-in checklists filled in from the suite model', () => {
       host: '127.0.0.1',
       port: 8000,
       expect: 'free',
+      project: 'cltest',
     });
     expect(byId.get('health-rag')?.probe).toMatchObject({ url: 'http://127.0.0.1:8002/health' });
     expect(byId.get('health-prometheus')?.probe).toMatchObject({ url: 'http://127.0.0.1:9090/-/ready' });
