@@ -213,7 +213,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
       log(`verify: torn down (${teardownSummary.containers} containers, ${teardownSummary.volumes} volumes)`);
     } else {
       log(
-        `verify: --keep: project ${project} left running (secrets in ${secretsFile ?? '?'}); remove it with aisuite down --project ${project} --volumes`,
+        `verify: --keep: project ${project} left running (secrets in ${secretsFile ?? '?'}); remove it with aisuite down --project ${project} --volumes --yes`,
       );
     }
   }
