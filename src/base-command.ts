@@ -88,10 +88,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected flags!: BaseFlags<T>;
   protected args!: BaseArgs<T>;
   private readonly abort = new AbortController();
-  private interrupts = 0;
-  private readonly onSigint = () => {
-    this.interrupts += 1;
-    if (this.interrupts > 1) process.exit(ExitCode.INTERRUPTED);
+  private readonly interrupts = new Set<NodeJS.Signals>();
+  private readonly onSigint = (signal: NodeJS.Signals) => {
+    // the same signal twice (Ctrl-C pressed again) ends at once; another kind does not: GitHub Actions
+    // cancels with SIGINT, then SIGTERM 7.5 s later, and the clean-up must not be cut short by it
+    if (this.interrupts.has(signal)) process.exit(ExitCode.INTERRUPTED);
+    this.interrupts.add(signal);
+    if (this.interrupts.size > 1) return;
     this.abort.abort(
       new AisuiteError('interrupted', { exitCode: ExitCode.INTERRUPTED, code: 'INTERRUPTED' }),
     );
@@ -109,7 +112,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
   }
 
-  /** Fires on the first Ctrl-C or SIGTERM; a second one exits at once with code 130. */
+  /** Fires on the first Ctrl-C or SIGTERM; the same signal a second time exits at once with code 130. */
   protected get signal(): AbortSignal {
     return this.abort.signal;
   }
