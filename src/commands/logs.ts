@@ -53,7 +53,7 @@ several services each line is prefixed with the service name. --follow streams u
       { ContainerClient },
       { readLogLines },
       { LABELS },
-      { SERVICE_NAMES },
+      { SERVICE_NAMES, isServiceName },
     ] = await Promise.all([
       import('../lib/config/load.js'),
       import('../lib/docker/engine.js'),
@@ -63,7 +63,7 @@ several services each line is prefixed with the service name. --follow streams u
       import('../lib/suite/catalog.js'),
     ]);
     const service = this.args.service;
-    if (service !== undefined && !(SERVICE_NAMES as readonly string[]).includes(service)) {
+    if (service !== undefined && !isServiceName(service)) {
       throw new UserError(`unknown service ${JSON.stringify(service)}`, {
         hint: `Services: ${SERVICE_NAMES.join(', ')}`,
         code: 'NO_SUCH_SERVICE',

@@ -10,7 +10,7 @@ import {
   validateChecksFile,
 } from '../schema/validate.js';
 import { isSecretName, SECRET_NAMES } from '../secrets/store.js';
-import { SERVICE_NAMES } from '../suite/catalog.js';
+import { isServiceName, SERVICE_NAMES } from '../suite/catalog.js';
 import type { CheckTemplate } from './definitions.js';
 
 export interface UserCheckTemplate extends CheckTemplate {
@@ -94,16 +94,15 @@ function unknownNames(check: unknown): string | undefined {
     else if (value && typeof value === 'object') Object.values(value).forEach(collect);
   };
   collect(check);
-  const services = new Set<string>(SERVICE_NAMES);
   const when = (check as { when?: { services?: readonly string[] } }).when?.services ?? [];
-  const unknownWhen = when.filter((name) => !services.has(name));
+  const unknownWhen = when.filter((name) => !isServiceName(name));
   if (unknownWhen.length > 0)
     return `when.services: unknown service ${unknownWhen.join(', ')}; allowed: ${SERVICE_NAMES.join(', ')}`;
   for (const text of strings) {
     for (const [, kind, name] of text.matchAll(/\$\{(url|host|port|secret):([^}]*)\}/g)) {
       if (kind === 'secret' && !isSecretName(name ?? ''))
         return `\${secret:${name}}: unknown secret; allowed: ${SECRET_NAMES.join(', ')}`;
-      if (kind !== 'secret' && !services.has(name ?? ''))
+      if (kind !== 'secret' && !isServiceName(name ?? ''))
         return `\${${kind}:${name}}: unknown service; allowed: ${SERVICE_NAMES.join(', ')}`;
     }
   }

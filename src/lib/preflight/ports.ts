@@ -21,11 +21,19 @@ export function ownPorts(containers: readonly Docker.ContainerInfo[]): Set<numbe
   return ports;
 }
 
+/** The container among `containers` that publishes host `port`. */
+export function publisherOf<C extends Pick<Docker.ContainerInfo, 'Ports'>>(
+  containers: readonly C[],
+  port: number,
+): C | undefined {
+  return containers.find((c) => (c.Ports ?? []).some((p) => p.PublicPort === port));
+}
+
 async function dockerHolder(docker: Docker | undefined, port: number): Promise<string | undefined> {
   if (!docker) return undefined;
   try {
     const running = await docker.listContainers();
-    const holder = running.find((c) => (c.Ports ?? []).some((p) => p.PublicPort === port));
+    const holder = publisherOf(running, port);
     if (!holder) return undefined;
     const project = holder.Labels?.[LABELS.project];
     const name = holder.Names?.[0]?.replace(/^\//, '') ?? holder.Id.slice(0, 12);

@@ -28,14 +28,15 @@ function tryBind(host: string, port: number): Promise<NodeJS.ErrnoException | un
 /** The service of `project` whose container publishes `port`, if one does (engine errors: none). */
 async function projectHolder(project: string, port: number): Promise<string | undefined> {
   try {
-    const [{ createDocker }, { LABELS }] = await Promise.all([
+    const [{ createDocker }, { LABELS }, { publisherOf }] = await Promise.all([
       import('../docker/engine.js'),
       import('../suite/labels.js'),
+      import('../preflight/ports.js'),
     ]);
     const list = await createDocker().listContainers({
       filters: { label: [`${LABELS.project}=${project}`] },
     });
-    const holder = list.find((c) => (c.Ports ?? []).some((p) => p.PublicPort === port));
+    const holder = publisherOf(list, port);
     return holder ? (holder.Labels?.[LABELS.service] ?? holder.Names?.[0]?.replace(/^\//, '')) : undefined;
   } catch {
     return undefined;

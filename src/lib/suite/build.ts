@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { catalog, SERVICE_NAMES, SERVICE_PORT, type CatalogOptions } from './catalog.js';
+import { catalog, isServiceName, SERVICE_NAMES, SERVICE_PORT, type CatalogOptions } from './catalog.js';
 import { isValidImageReference } from './images.js';
 import type { AlertReceivers, Phase, Profile, ServiceGroup, ServiceSpec, SuiteSpec } from './types.js';
 
@@ -29,8 +29,7 @@ function groupsFor(phase: Phase, monitoring: boolean): Set<ServiceGroup> {
 }
 
 function checkKnown(kind: string, names: Iterable<string>): void {
-  const known = new Set<string>(SERVICE_NAMES);
-  const unknown = [...names].filter((name) => !known.has(name));
+  const unknown = [...names].filter((name) => !isServiceName(name));
   if (unknown.length > 0) {
     throw new UserError(`unknown service${unknown.length > 1 ? 's' : ''} in ${kind}: ${unknown.join(', ')}`, {
       hint: `Allowed values: ${SERVICE_NAMES.join(', ')}`,

@@ -417,3 +417,8 @@ export const SERVICE_NAMES = [
   'node-exporter',
   'postgres-exporter',
 ] as const;
+
+/** A name the suite knows (in `SERVICE_NAMES`). */
+export function isServiceName(name: string): name is (typeof SERVICE_NAMES)[number] {
+  return (SERVICE_NAMES as readonly string[]).includes(name);
+}
