@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
+import { prose } from '../lib/cli/prose.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
 import type { ChecklistReport } from '../lib/checklist/report.js';
 import type { Stage } from '../lib/checklist/types.js';
@@ -12,7 +13,8 @@ const FORMATS = ['tty', 'json', 'junit', 'markdown', 'prometheus'] as const;
 
 export default class Checklist extends BaseCommand<typeof Checklist> {
   static override summary = 'Run the deployment checklist as executable probes and report by severity';
-  static override description = `Runs the built-in pre-flight checklist (Docker, secrets file, model files, free host ports, disk,
+  static override description =
+    prose(`Runs the built-in pre-flight checklist (Docker, secrets file, model files, free host ports, disk,
 GPU) and/or the post-deploy checklist (health endpoints, Prometheus targets and rules, Alertmanager,
 the overview dashboard, Loki, containers not restarting, gateway, RAG and MCP round trips) against the
 suite selected by aisuite.yaml and the flags, plus your own checks from --file. A check that cannot run
@@ -21,7 +23,7 @@ passed. Base URLs come from the suite's host ports, or from checklist.urls in ai
 check a suite this host did not start.
 
 Exit codes: 0 every critical check passed; 1 a critical check failed; 2 bad input; 3 the deadline
-passed; 4 only warnings failed and --strict was given.`;
+passed; 4 only warnings failed and --strict was given.`);
   static override examples = [
     '<%= config.bin %> checklist --pre-flight --phase 3 --gpu --models-dir /srv/models',
     '<%= config.bin %> checklist --post-deploy --phase 3 --cpu --format junit --output checklist.xml',

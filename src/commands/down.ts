@@ -1,5 +1,6 @@
 import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
+import { prose } from '../lib/cli/prose.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
 import { UserError } from '../lib/errors.js';
 import { lockFlags } from '../lib/lock/flags.js';
@@ -14,10 +15,11 @@ export interface DownResult {
 
 export default class Down extends BaseCommand<typeof Down> {
   static override summary = 'Stop and remove the suite (containers and network); volumes only with --volumes';
-  static override description = `Finds the project's containers, network and volumes by label (never by name), stops the
+  static override description =
+    prose(`Finds the project's containers, network and volumes by label (never by name), stops the
 containers gracefully and removes them and the network. Volumes hold the suite's data (Postgres,
 Prometheus, MCP's RBAC database) and are kept unless --volumes is given, which asks for confirmation on
-a terminal and needs --yes otherwise.`;
+a terminal and needs --yes otherwise.`);
   static override examples = [
     '<%= config.bin %> down',
     '<%= config.bin %> down --project ci-1234 --volumes --yes',

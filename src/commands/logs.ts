@@ -1,5 +1,6 @@
 import { Args, Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
+import { prose } from '../lib/cli/prose.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
 import { compareStrings } from '../lib/compare.js';
 import { UserError } from '../lib/errors.js';
@@ -30,8 +31,9 @@ export function parseSince(value: string, now = Date.now()): number {
 
 export default class Logs extends BaseCommand<typeof Logs> {
   static override summary = 'Show the logs of the suite or one service';
-  static override description = `Reads the containers' logs through the engine (stdout and stderr demultiplexed). With
-several services each line is prefixed with the service name. --follow streams until Ctrl-C.`;
+  static override description =
+    prose(`Reads the containers' logs through the engine (stdout and stderr demultiplexed). With
+several services each line is prefixed with the service name. --follow streams until Ctrl-C.`);
   static override examples = [
     '<%= config.bin %> logs api-gateway --tail 100',
     '<%= config.bin %> logs --follow --since 10m',

@@ -1,5 +1,6 @@
 import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
+import { prose } from '../lib/cli/prose.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
 import { UserError } from '../lib/errors.js';
 import type { MetricsSnapshot } from '../lib/metrics/types.js';
@@ -8,13 +9,16 @@ import type { AisuiteConfig } from '../lib/config/schema.js';
 export default class Metrics extends BaseCommand<typeof Metrics> {
   static override summary =
     "Every service's RED numbers, resources, inference and gateway detail, and firing alerts";
-  static override description = `Reads Prometheus's HTTP API: per service the request rate, 5xx error ratio, p50/p95
+  static override description =
+    prose(`Reads Prometheus's HTTP API: per service the request rate, 5xx error ratio, p50/p95
 latency, up/down, restarts, CPU and memory (from cAdvisor, or from the service's own process metrics where cAdvisor
 is not running; "n/a" where neither exists); tokens per second and time to first token for inference; fallbacks and
 backend states for the gateway; and the firing alerts. Values that breach the alert thresholds are red.
+
 The Prometheus must be the project's: one that another project's \`up\` configured (its \`suite\` external
 label) is refused with exit 2, unless --prometheus-url is given without --project.
---json prints the documented schema aisuite.metrics/v1 (docs/RELEASES.md).`;
+
+--json prints the documented schema aisuite.metrics/v1 (docs/RELEASES.md).`);
   static override examples = [
     '<%= config.bin %> metrics',
     '<%= config.bin %> metrics --since 5m --service api-gateway --service inference-chat',

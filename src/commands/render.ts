@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
+import { prose } from '../lib/cli/prose.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
 
 export interface RenderResult {
@@ -17,11 +18,12 @@ export interface RenderResult {
 
 export default class Render extends BaseCommand<typeof Render> {
   static override summary = 'Write the compose file and every monitoring config of the selected suite';
-  static override description = `Renders the same files that \`aisuite up\` applies, so they can be kept in git or run with
+  static override description =
+    prose(`Renders the same files that \`aisuite up\` applies, so they can be kept in git or run with
 \`docker compose --env-file <secrets file> -f compose.yaml up -d\`. Rendering the same input twice gives
 byte-identical output. Nothing is written when the input is invalid. Nothing is removed either: files an
 earlier render of another selection left in --out (phase 3's monitoring configs after a phase 2 render) are
-listed in a warning and in --json's \`stale\`.`;
+listed in a warning and in --json's \`stale\`.`);
   static override examples = [
     '<%= config.bin %> render --phase 1 --cpu --out ./rendered',
     '<%= config.bin %> render --phase 3 --gpu --models-dir /srv/models --out ./rendered',

@@ -1,18 +1,21 @@
 import { Args, Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
+import { prose } from '../lib/cli/prose.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
 import { lockFlags } from '../lib/lock/flags.js';
 import type { RollbackResult } from '../lib/releases/rollback.js';
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary = 'Return the suite to a recorded release (images and configs; never data)';
-  static override description = `Checks before touching anything that the release exists, that its record is intact and that
+  static override description =
+    prose(`Checks before touching anything that the release exists, that its record is intact and that
 every image it needs is on the engine; then re-applies its rendered files and images through the normal
 plan/apply (only what differs is recreated; services the release does not have are removed, their volumes
 kept), waits, runs the post-deploy checklist and records the result. If the rolled-back suite fails, the
 release it started from is restored (--no-auto-revert to stay). Volumes and databases are never touched:
 a release whose data-owning services ran another version is named in a warning.
-Without TAG: the last good release before the current one.`;
+
+Without TAG: the last good release before the current one.`);
   static override examples = [
     '<%= config.bin %> rollback',
     '<%= config.bin %> rollback 0.1.0-3f9a2c1d',

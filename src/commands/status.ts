@@ -1,4 +1,5 @@
 import { BaseCommand } from '../base-command.js';
+import { prose } from '../lib/cli/prose.js';
 import { configFlags } from '../lib/cli/suite-flags.js';
 import type { ServiceState } from '../lib/docker/status.js';
 
@@ -13,9 +14,10 @@ export interface StatusResult {
 
 export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show the state of every service of the suite';
-  static override description = `One row per container of the project (found by label): service, state, health, published
+  static override description =
+    prose(`One row per container of the project (found by label): service, state, health, published
 ports, image and uptime. Services of the current release that have no container are named below the table
-(and in --json's \`missing\`): \`aisuite up\` brings them back.`;
+(and in --json's \`missing\`): \`aisuite up\` brings them back.`);
   static override examples = [
     '<%= config.bin %> status',
     '<%= config.bin %> status --project ci-1234 --json',

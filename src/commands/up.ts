@@ -1,5 +1,6 @@
 import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
+import { prose } from '../lib/cli/prose.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
 import { releaseFlags } from '../lib/releases/flags.js';
 import type { PlanEntry } from '../lib/docker/plan.js';
@@ -30,7 +31,8 @@ export interface UpResult {
 
 export default class Up extends BaseCommand<typeof Up> {
   static override summary = 'Deploy the selected suite on the local Docker engine and wait until it is ready';
-  static override description = `Renders the suite (the same files \`aisuite render\` writes) into the project's state directory,
+  static override description =
+    prose(`Renders the suite (the same files \`aisuite render\` writes) into the project's state directory,
 runs the pre-flight checks (engine, free host ports, disk, and for --gpu the model files and a GPU),
 gets the images (pulling per --pull, building the services image from the package), and then creates,
 recreates or starts only the services whose configuration changed (compared by the config-hash label),
@@ -38,7 +40,7 @@ in dependency order, independent services concurrently. Each service is waited f
 budget; a service that exits or turns unhealthy fails at once, with its last 50 log lines.
 A second \`up\` with the same input changes nothing. Without --phase or --cpu/--gpu (and none in
 aisuite.yaml or AISUITE_PHASE/AISUITE_PROFILE), the phase and profile are those of the project's current
-release, so a plain re-run keeps the deployed suite; the first deployment defaults to phase 1, CPU.`;
+release, so a plain re-run keeps the deployed suite; the first deployment defaults to phase 1, CPU.`);
   static override examples = [
     '<%= config.bin %> up --phase 1 --cpu',
     '<%= config.bin %> up --phase 3 --gpu --models-dir /srv/models',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
+import { prose } from '../lib/cli/prose.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
 import { ExitCode } from '../lib/exit-codes.js';
 import { UserError } from '../lib/errors.js';
@@ -9,7 +10,8 @@ import type { VerifyReport } from '../lib/verify/report.js';
 export default class Verify extends BaseCommand<typeof Verify> {
   static override summary =
     'Bring up an ephemeral CPU-profile suite, smoke-test it, run the post-deploy checklist, tear it down';
-  static override description = `For CI. Deploys the CPU profile (mock-inference instead of llama.cpp) under a unique project name
+  static override description =
+    prose(`For CI. Deploys the CPU profile (mock-inference instead of llama.cpp) under a unique project name
 (aisuite-verify-<random>), then runs smoke tests through the real endpoints: chat and code completions and
 a streamed completion with the official openai client, failover with the chat backend stopped,
 embeddings, a RAG index and query, and the MCP tool list and one call with the MCP SDK client. Then it
@@ -19,7 +21,7 @@ project's state directory. Teardown also runs on failure, on Ctrl-C and on SIGTE
 
 It takes the same config and image overrides as \`up\` (--config, --image, --without, --phase).
 Exit codes: 0 every smoke test and critical check passed; 1 one failed (or the suite did not come up);
-2 bad input; 3 a deadline passed; 130 interrupted.`;
+2 bad input; 3 a deadline passed; 130 interrupted.`);
   static override examples = [
     '<%= config.bin %> verify --cpu --report-dir reports',
     '<%= config.bin %> verify --cpu --config test/stand-in.aisuite.yaml --report-dir reports',

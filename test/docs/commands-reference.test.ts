@@ -45,3 +45,32 @@ describe('docs/COMMANDS.md', () => {
     }
   }, 120_000);
 });
+
+describe('command help text', () => {
+  it('no description keeps the source wrapping (oclif would re-wrap it into ragged lines)', async () => {
+    const manifest = JSON.parse(await fs.readFile(path.join(root, 'oclif.manifest.json'), 'utf8')) as {
+      commands: Record<string, { description?: string }>;
+    };
+    const ids = Object.keys(manifest.commands);
+    expect(ids).toContain('up');
+    const wrapped = ids.filter((id) => /[^\n]\n[^\n]/.test(manifest.commands[id]?.description ?? ''));
+    expect(wrapped).toEqual([]);
+  });
+
+  it('`up --help` on an 80-column terminal fills its description lines', async () => {
+    const { stdout } = await execa(path.join(root, 'bin', 'aisuite'), ['up', '--help'], {
+      env: { COLUMNS: '80' },
+    });
+    const description = stdout.split('DESCRIPTION\n')[1]?.split('\nEXAMPLES')[0] ?? '';
+    const paragraphs = description
+      .split(/\n\s*\n/)
+      .map((p) => p.trimEnd())
+      .filter((p) => p.trim());
+    expect(paragraphs.length).toBeGreaterThanOrEqual(2);
+    for (const paragraph of paragraphs) {
+      const lines = paragraph.split('\n');
+      // every line but a paragraph's last runs close to the width (a ragged one is ~30 columns)
+      for (const line of lines.slice(0, -1)) expect(line.length, line).toBeGreaterThan(60);
+    }
+  });
+});

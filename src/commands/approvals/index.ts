@@ -1,5 +1,6 @@
 import { Flags } from '../../lib/oclif.js';
 import { BaseCommand } from '../../base-command.js';
+import { prose } from '../../lib/cli/prose.js';
 import { configFlags } from '../../lib/cli/suite-flags.js';
 import type { Approval } from '../../lib/mcp/approvals-client.js';
 import { mcpUrlFlag } from '../../lib/mcp/decide-command.js';
@@ -11,8 +12,9 @@ export interface ApprovalsResult {
 
 export default class Approvals extends BaseCommand<typeof Approvals> {
   static override summary = "List the MCP server's approvals (pending by default)";
-  static override description = `Destructive MCP tools (e.g. rag_delete_collection) wait for an approver. The token is
-AISUITE_MCP_TOKEN, or the suite's mcp-admin-token secret; it needs the approvals:review permission.`;
+  static override description =
+    prose(`Destructive MCP tools (e.g. rag_delete_collection) wait for an approver. The token is
+AISUITE_MCP_TOKEN, or the suite's mcp-admin-token secret; it needs the approvals:review permission.`);
   static override examples = [
     '<%= config.bin %> approvals',
     '<%= config.bin %> approvals --status all --json',

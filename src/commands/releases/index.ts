@@ -1,5 +1,6 @@
 import { Flags } from '../../lib/oclif.js';
 import { BaseCommand } from '../../base-command.js';
+import { prose } from '../../lib/cli/prose.js';
 import { configFlags } from '../../lib/cli/suite-flags.js';
 
 /** `aisuite releases --json`, schema `aisuite.releases/v1` (docs/RELEASES.md). */
@@ -35,10 +36,11 @@ export interface ReleasesResult {
 export default class Releases extends BaseCommand<typeof Releases> {
   static override summary =
     'List the recorded releases of a project (newest first) and, with --audit, its audit log';
-  static override description = `Every successful \`aisuite up\` records a release: its tag, rendered files, image ids and
+  static override description =
+    prose(`Every successful \`aisuite up\` records a release: its tag, rendered files, image ids and
 digests, an environment hash (no secrets), options, the post-deploy checklist result, time and user. The good
 release deployed last is marked current; \`aisuite rollback\` returns to another one. A damaged record file is
-reported here and never used.`;
+reported here and never used.`);
   static override examples = [
     '<%= config.bin %> releases',
     '<%= config.bin %> releases --project staging --json',

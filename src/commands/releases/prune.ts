@@ -1,14 +1,16 @@
 import { Flags } from '../../lib/oclif.js';
 import { BaseCommand } from '../../base-command.js';
+import { prose } from '../../lib/cli/prose.js';
 import { configFlags } from '../../lib/cli/suite-flags.js';
 import { lockFlags } from '../../lib/lock/flags.js';
 import type { PruneResult } from '../../lib/releases/prune.js';
 
 export default class ReleasesPrune extends BaseCommand<typeof ReleasesPrune> {
   static override summary = 'Remove the oldest release records and the images only they refer to';
-  static override description = `Keeps the --keep most recently deployed releases (and always the current one) and deletes
+  static override description =
+    prose(`Keeps the --keep most recently deployed releases (and always the current one) and deletes
 the older records. An image is removed only when no kept release refers to it and no container uses it.
-Volumes and data are never touched. Refuses to act while any release record is damaged.`;
+Volumes and data are never touched. Refuses to act while any release record is damaged.`);
   static override examples = [
     '<%= config.bin %> releases prune --keep 5',
     '<%= config.bin %> releases prune --keep 3 --dry-run --json',

@@ -1,4 +1,5 @@
 import { BaseCommand } from '../../base-command.js';
+import { prose } from '../../lib/cli/prose.js';
 import { configFlags } from '../../lib/cli/suite-flags.js';
 
 export interface SecretsResult {
@@ -10,9 +11,10 @@ export interface SecretsResult {
 
 export default class Secrets extends BaseCommand<typeof Secrets> {
   static override summary = 'Say where the secrets file is and which secrets it holds (never their values)';
-  static override description = `Secrets (gateway API key, Grafana admin password, Postgres password, MCP admin token) are generated
+  static override description =
+    prose(`Secrets (gateway API key, Grafana admin password, Postgres password, MCP admin token) are generated
 on first use (by \`up\` or \`secrets get\`) into a file with mode 0600. They are redacted (***) in every
-output; \`aisuite secrets get NAME\` is the only command that prints one.`;
+output; \`aisuite secrets get NAME\` is the only command that prints one.`);
   static override examples = ['<%= config.bin %> secrets', '<%= config.bin %> secrets --json'];
   static override flags = { ...configFlags };
 
