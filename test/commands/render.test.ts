@@ -148,7 +148,13 @@ describe('aisuite render (built CLI)', () => {
       env: env(),
     });
     expect(run.exitCode).toBe(0);
-    expect(String(run.stderr)).toContain(`model files missing for --gpu: ${models}`);
+    // the files expected, and that the directory itself is missing
+    expect(String(run.stderr)).toContain(
+      `model files missing for --gpu: ${path.join(models, 'chat.gguf')}, ${path.join(models, 'code.gguf')} (${models} does not exist)`,
+    );
+    expect(String(run.stderr)).toContain(
+      `Put chat.gguf and code.gguf (GGUF) in ${models}, or pass --models-dir`,
+    );
   });
 
   it('an unknown flag is bad input (exit 2)', async () => {

@@ -1,5 +1,5 @@
 import { queryGpus, type GpuProbe } from '../gpu/nvidia-smi.js';
-import { missingModelFiles } from '../suite/resolve.js';
+import { describeMissingModels, missingModelFiles } from '../suite/resolve.js';
 import type { SuiteSpec } from '../suite/types.js';
 import type { PreflightCheck } from './types.js';
 
@@ -9,13 +9,7 @@ export function checkModels(suite: SuiteSpec): PreflightCheck {
   if (missing.length === 0) {
     return { id: 'models', ok: true, message: `model files present in ${suite.modelsDir}` };
   }
-  return {
-    id: 'models',
-    ok: false,
-    message: `model files missing: ${missing.join(', ')}`,
-    hint: `Put the GGUF files in ${suite.modelsDir} (or pass --models-dir).`,
-    details: { missing },
-  };
+  return { id: 'models', ok: false, ...describeMissingModels(suite, missing), details: { missing } };
 }
 
 /** nvidia-smi sees at least one GPU. */

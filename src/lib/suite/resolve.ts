@@ -133,8 +133,7 @@ export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext):
   if (profile === 'gpu') {
     const missing = missingModelFiles(suite);
     if (missing.length > 0) {
-      const message = `model files missing for --gpu: ${missing.join(', ')}`;
-      const hint = `Put the GGUF files in ${modelsDir} (or pass --models-dir), named as gpu.chatModel/gpu.codeModel in aisuite.yaml.`;
+      const { message, hint } = describeMissingModels(suite, missing);
       if (ctx.requireModels) throw new UserError(message, { hint, code: 'MODELS_MISSING' });
       warnings.push(`${message}. ${hint}`);
     }
@@ -183,11 +182,25 @@ export function describeInherited(inherited: InheritedSelection): string {
 
 /** Host paths of the model files the selected services need, which do not exist. */
 export function missingModelFiles(suite: SuiteSpec): string[] {
-  if (!fs.existsSync(suite.modelsDir)) return [suite.modelsDir];
   const files = suite.services
     .filter((svc) => svc.gpu !== undefined)
     .map((svc) => svc.command?.[(svc.command?.indexOf('--model') ?? -2) + 1])
     .filter((f): f is string => f !== undefined)
     .map((f) => path.join(suite.modelsDir, path.basename(f)));
   return files.filter((f) => !fs.existsSync(f));
+}
+
+/** What to say about missing model files: which, and where they go. */
+export function describeMissingModels(
+  suite: SuiteSpec,
+  missing: readonly string[],
+): { message: string; hint: string } {
+  const dirMissing = !fs.existsSync(suite.modelsDir);
+  const names = missing.map((f) => path.basename(f)).join(' and ');
+  return {
+    message: `model files missing for --gpu: ${missing.join(', ')}${dirMissing ? ` (${suite.modelsDir} does not exist)` : ''}`,
+    hint:
+      `Put ${names} (GGUF) in ${suite.modelsDir}, or pass --models-dir; ` +
+      'other file names are set with gpu.chatModel and gpu.codeModel in aisuite.yaml.',
+  };
 }
