@@ -94,6 +94,51 @@ describe('verify --cpu', () => {
     expect(cases.filter((c) => c.failure !== undefined)).toEqual([]);
   });
 
+  it('--keep leaves the suite up with a config that checklist uses; down --config it --purge removes it all', async () => {
+    const state = path.join(dir, 'state');
+    const env = { AISUITE_STATE_DIR: state, NO_COLOR: '1', AISUITE_RENDERER: 'verbose' };
+    const reportDir = path.join(dir, 'keep');
+    const run = (args: string[]) =>
+      execa(process.execPath, [BIN, ...args], { reject: false, env, timeout: 600_000 });
+    // Given a phase 1 verify with --keep
+    const result = await run([
+      'verify',
+      '--cpu',
+      '--phase',
+      '1',
+      '--config',
+      configFile,
+      '--report-dir',
+      reportDir,
+      '--keep',
+    ]);
+    const report = JSON.parse(await readFile(path.join(reportDir, 'verify.json'), 'utf8')) as VerifyReport;
+    const kept = report.keptConfig ?? '';
+    try {
+      expect(result.exitCode, String(result.stderr).slice(-3000)).toBe(0);
+      expect(report.kept).toBe(true);
+      expect(kept).toBe(path.join(state, report.project, 'verify.aisuite.yaml'));
+      expect(String(result.stderr)).toContain(`aisuite down --config ${kept} --purge --yes`);
+      // Then checklist with that config checks the kept suite (its ports, its phase), not the defaults
+      const checklist = await run(['checklist', '--config', kept, '--json']);
+      expect(checklist.exitCode, String(checklist.stdout).slice(-3000)).toBe(0);
+      const checks = (
+        JSON.parse(String(checklist.stdout)) as { checks: { id: string; status: string; reason?: string }[] }
+      ).checks;
+      expect(checks.find((c) => c.id === 'gateway-chat-roundtrip')?.status).toBe('passed');
+      expect(checks.find((c) => c.id === 'rag-query')?.reason).toBe('skipped: phase=1');
+    } finally {
+      // And down --purge removes the containers, the volumes and the project's state, the config included
+      const down = await run(['down', '--config', kept, '--purge', '--yes', '--json']);
+      expect(down.exitCode, String(down.stderr)).toBe(0);
+      expect((JSON.parse(String(down.stdout)) as { purged?: string }).purged).toBe(
+        path.join(state, report.project),
+      );
+    }
+    await assertNoLeftovers(report.project);
+    expect(existsSync(path.join(state, report.project))).toBe(false);
+  });
+
   it('exits 1 and names the check when a service is broken on purpose, keeps its logs, leaves nothing behind', async () => {
     const reportDir = path.join(dir, 'broken');
     // Given the embedding container is stopped right after up (phase 2, no monitoring: a leaner suite)
@@ -134,9 +179,12 @@ describe('verify --cpu', () => {
       stringify({ images: ctx.images, build: { nodeImage: 'aisuite-standin/no-such-node:20' } }),
     );
     const reportDir = path.join(dir, 'no-base');
-    const { result, report } = await verify(reportDir, ['--phase', '1'], config);
+    // (with --keep: no container was created, so nothing is kept, state included; verify() checks)
+    const { result, report } = await verify(reportDir, ['--phase', '1', '--keep'], config);
     // Then verify fails before the smoke tests and says what to do, as `up` would
     expect(result.exitCode, String(result.stderr).slice(-3000)).toBe(1);
+    expect(report.kept).toBe(false);
+    expect(String(result.stderr)).toContain('nothing kept');
     expect(report.error?.code).toBe('SERVICES_IMAGE_BUILD_FAILED');
     expect(report.error?.hint).toContain('Base image aisuite-standin/no-such-node:20, no CA bundle');
     expect(report.error?.hint).toContain('--build-ca FILE');

@@ -35,6 +35,8 @@ export interface VerifyReport {
   /** Services whose logs were kept in the report directory. */
   readonly logs: readonly { readonly service: string; readonly file: string }[];
   readonly kept: boolean;
+  /** With --keep: the config of the kept suite (project, host ports, selection), for --config. */
+  readonly keptConfig?: string;
   readonly teardown?: { readonly containers: number; readonly networks: number; readonly volumes: number };
 }
 

@@ -112,6 +112,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
   const logs: { service: string; file: string }[] = [];
   let teardownSummary: VerifyReport['teardown'];
   let secretsFile: string | undefined;
+  let kept = false;
   const failedServices = new Set<string>();
 
   try {
@@ -119,6 +120,17 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
     const t0 = Date.now();
     const deployment = await prepareDeployment(flags, { buildCa: options.buildCa, requireModels: false });
     secretsFile = deployment.resolved.secretsFile;
+    if (options.keep && derived) {
+      // the commands run on the kept suite afterwards (--config this file) must see what verify deployed
+      const o = deployment.resolved.options;
+      await derived.select({
+        phase: o.phase,
+        profile: o.profile,
+        ...(o.monitoring !== undefined ? { monitoring: o.monitoring } : {}),
+        ...(Object.keys(o.images).length > 0 ? { images: { ...o.images } } : {}),
+        ...(o.without.length > 0 ? { components: { without: [...o.without] } } : {}),
+      });
+    }
     try {
       await applySuite(deployment.resolved, deployment.files, {
         docker,
@@ -198,7 +210,11 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
         logs.push({ service, file });
       }
     }
-    if (!options.keep) {
+    // --keep keeps a suite; when none came up (a failed build), there is nothing to keep but state
+    kept = options.keep === true && (await containers.listByProject(project)).length > 0;
+    if (options.keep && !kept)
+      log(`verify: --keep: no container of project ${project} was created; nothing kept`);
+    if (!kept) {
       const t3 = Date.now();
       const result = await teardown(project, { volumes: true, docker, stopTimeoutSeconds: 5 });
       teardownSummary = {
@@ -212,8 +228,15 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
       await derived?.cleanup();
       log(`verify: torn down (${teardownSummary.containers} containers, ${teardownSummary.volumes} volumes)`);
     } else {
+      const target = derived ? `--config ${derived.file}` : `--project ${project}`;
       log(
-        `verify: --keep: project ${project} left running (secrets in ${secretsFile ?? '?'}); remove it with aisuite down --project ${project} --volumes --yes`,
+        [
+          `verify: --keep: project ${project} left running (secrets in ${secretsFile ?? '?'})`,
+          ...(derived ? [`  its config (project, host ports, selection): ${derived.file}`] : []),
+          `  aisuite status ${target}`,
+          `  aisuite checklist ${target}`,
+          `  aisuite down ${target} --purge --yes   (removes it, its data and its state)`,
+        ].join('\n'),
       );
     }
   }
@@ -238,7 +261,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
     smoke,
     ...(checklist ? { checklist } : {}),
     logs,
-    kept: options.keep ?? false,
+    kept,
+    ...(kept && derived ? { keptConfig: derived.file } : {}),
     ...(teardownSummary ? { teardown: teardownSummary } : {}),
   };
   const files = options.reportDir ? await writeVerifyReports(options.reportDir, report) : [];
