@@ -193,6 +193,9 @@ describe('node-exporter stand-in', { timeout: 180_000 }, () => {
       const metrics = await (await fetch(`http://127.0.0.1:${svc.port}/metrics`)).text();
       expect(metrics).toMatch(/^node_filesystem_avail_bytes\{/m);
       expect(metrics).toMatch(/^node_exporter_build_info\{.*version="1\.9\./m);
+      // upstream's collector set: no systemd collector (Debian's default), which fails in a container
+      expect(metrics).toMatch(/^node_scrape_collector_success\{collector="cpu"\} 1/m);
+      expect(metrics).not.toMatch(/^node_scrape_collector_success\{collector="systemd"\}/m);
       expect(await uidOfPid1(svc)).toBe('65534');
       const health = await execIn(svc.container, ['wget', '-q', '--spider', 'http://127.0.0.1:9100/metrics']);
       expect(health.exitCode).toBe(0);
