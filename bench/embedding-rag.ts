@@ -25,6 +25,8 @@ import { percentile, runIfMain, startReference, type BenchResult } from './types
 
 const SECONDS = Number(process.env.BENCH_EMBED_SECONDS ?? 3);
 const QUERIES = Number(process.env.BENCH_RAG_QUERIES ?? 400);
+/** Queries per path before measuring (JIT, pools, plan caches). */
+const WARM_QUERIES = Number(process.env.BENCH_RAG_WARM_QUERIES ?? 1000);
 const CHUNKS = 10_000;
 
 interface Corpus {
@@ -175,7 +177,7 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
     };
     // Warm the four paths (JIT, pools, plan caches), then interleave them so drift (caches, CPU)
     // hits all alike.
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < WARM_QUERIES; i++) {
       const k = i % questions.length;
       await search(k);
       await query(http, k);
