@@ -13,12 +13,13 @@ import { Check, type CheckOptions, type CheckResult } from './checks.js';
 import { HttpError, toErrorResponse } from './errors.js';
 import { createServiceRegistry, type HttpMetrics } from './http-metrics.js';
 import { createLogger } from './logger.js';
+import { PROBE_ROUTES } from './probe-routes.js';
 
 /** `loading` until the service says it is ready; `stopping` once shutdown began. */
 export type ReadyState = 'loading' | 'ready' | 'stopping';
 
 /** Routes polled by machines: logged at debug level only (a failing `/health` at info). */
-const PROBE_ROUTES = new Set(['/metrics', '/livez', '/readyz', '/health']);
+const PROBE_ROUTE_SET: ReadonlySet<string> = new Set(PROBE_ROUTES);
 
 export interface ServiceOptions {
   name: string;
@@ -128,7 +129,7 @@ export function createService(opts: ServiceOptions): Service {
       http.duration.observe(labels, seconds);
       // probes (Prometheus, Docker's healthcheck, the gateway's and rag's background checks every few
       // seconds) would be most of the log: at debug level, and a failing /health at info
-      const level = !PROBE_ROUTES.has(route) || (route === '/health' && status >= 400) ? 'info' : 'debug';
+      const level = !PROBE_ROUTE_SET.has(route) || (route === '/health' && status >= 400) ? 'info' : 'debug';
       if (log.isLevelEnabled(level)) {
         request.log[level](
           { method: request.method, url: request.url, status, duration_ms: Math.round(seconds * 1e4) / 10 },

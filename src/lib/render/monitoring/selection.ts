@@ -1,3 +1,4 @@
+import { PROBE_ROUTES as KIT_PROBE_ROUTES } from '../../../services/kit/probe-routes.js';
 import type { ServiceSpec, SuiteSpec } from '../../suite/types.js';
 
 /** True when the named service is part of the suite. */
@@ -27,5 +28,5 @@ export function kitServices(suite: SuiteSpec): ServiceSpec[] {
 
 export const INFERENCE_SERVICES = ['inference-chat', 'inference-code'] as const;
 
-/** Routes that only probes and Prometheus call; kept out of request rates and error ratios. */
-export const PROBE_ROUTES = '/metrics|/livez|/readyz|/health';
+/** Routes that only probes and Prometheus call, as a PromQL regex: kept out of request rates and error ratios. */
+export const PROBE_ROUTES = KIT_PROBE_ROUTES.join('|');
