@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -195,5 +196,22 @@ describe('phase 1, CPU profile, on a real engine', () => {
     expect(status.services).toEqual([]);
     expect(status.release).toEqual(expect.any(String));
     expect([...status.missing].sort()).toEqual(['api-gateway', 'inference-chat', 'inference-code']);
+  });
+
+  it('down --purge needs --yes without a terminal, then deletes the state directory and names a secrets file kept elsewhere', async () => {
+    const stateDir = path.join(String(suite.env.AISUITE_STATE_DIR), suite.project);
+    const outside = path.join(String(suite.env.AISUITE_STATE_DIR), 'elsewhere.env');
+    await copyFile(path.join(stateDir, 'secrets.env'), outside);
+    const refused = await suite.run(['down', '--purge']);
+    expect(refused.exitCode).toBe(2);
+    expect(String(refused.stderr)).toContain(
+      '--purge deletes the suite data and its secrets and needs confirmation',
+    );
+    expect(existsSync(path.join(stateDir, 'secrets.env'))).toBe(true);
+    const result = await suite.run(['down', '--purge', '--yes', '--secrets-file', outside, '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    expect(json<DownResult>(result)).toMatchObject({ purged: stateDir, keptSecretsFile: outside });
+    expect(existsSync(stateDir)).toBe(false);
+    expect(existsSync(outside)).toBe(true);
   });
 });
