@@ -8,7 +8,7 @@
 //    files by import.meta.url (paths.ts: the package root is two levels up; bundled.ts) expect to be.
 //    Packages stay external (loaded from node_modules), except listr2 and chalk (below).
 import { build } from 'esbuild';
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const node = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning' };
@@ -145,3 +145,18 @@ rmSync('dist/services/main.js.map', { force: true });
 for (const entry of readdirSync('dist/services', { withFileTypes: true })) {
   if (entry.isDirectory()) rmSync(path.join('dist/services', entry.name), { recursive: true });
 }
+
+// 4. Every relative import in tsc's outputs (kept in dist/lib next to the bundles) resolves: an import
+//    of a module step 3 removed (src/lib importing from src/services) would only fail when loaded.
+const BUNDLE_OUTPUT = /(^|[\\/])(chunk|command)-[^\\/]*\.js$|^dist[\\/]services[\\/]main\.js$/;
+const RELATIVE_IMPORT =
+  /^(?:import|export)\b[^;'"]*?(?:\bfrom\s*)?(['"])(\.{1,2}\/[^'"]+)\1|\bimport\((['"])(\.{1,2}\/[^'"]+)\3\)/gm;
+const broken = files('dist')
+  .filter((file) => !BUNDLE_OUTPUT.test(file))
+  .flatMap((file) =>
+    [...readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)]
+      .map((m) => m[2] ?? m[4])
+      .filter((spec) => !existsSync(path.resolve(path.dirname(file), spec)))
+      .map((spec) => `${file}: ${spec}`),
+  );
+if (broken.length) throw new Error(`imports of files not in dist:\n${broken.join('\n')}`);

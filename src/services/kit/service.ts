@@ -13,7 +13,7 @@ import { Check, type CheckOptions, type CheckResult } from './checks.js';
 import { HttpError, toErrorResponse } from './errors.js';
 import { createServiceRegistry, type HttpMetrics } from './http-metrics.js';
 import { createLogger } from './logger.js';
-import { PROBE_ROUTES } from './probe-routes.js';
+import { PROBE_ROUTES } from '../../lib/probe-routes.js';
 
 /** `loading` until the service says it is ready; `stopping` once shutdown began. */
 export type ReadyState = 'loading' | 'ready' | 'stopping';

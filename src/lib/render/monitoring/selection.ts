@@ -1,4 +1,4 @@
-import { PROBE_ROUTES as KIT_PROBE_ROUTES } from '../../../services/kit/probe-routes.js';
+import { PROBE_ROUTES as KIT_PROBE_ROUTES } from '../../probe-routes.js';
 import type { ServiceSpec, SuiteSpec } from '../../suite/types.js';
 
 /** True when the named service is part of the suite. */
