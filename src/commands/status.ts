@@ -44,7 +44,7 @@ ports, image and uptime. Services of the current release that have no container 
     await pingEngine(docker);
     const [services, current] = await Promise.all([
       listSuiteContainers(new ContainerClient(docker), project),
-      import('../lib/releases/store.js').then((m) => m.currentReleaseOf(project)),
+      import('../lib/releases/current.js').then((m) => m.currentReleaseOf(project)),
     ]);
     const present = new Set(services.map((s) => s.name));
     const missing = (current?.suite.services ?? []).map((s) => s.name).filter((name) => !present.has(name));

@@ -6,10 +6,10 @@ import type { RenderedFile } from '../render/types.js';
 import type { ResolvedSuite } from '../suite/resolve.js';
 import { describeChecklistFailure, postDeployChecklist } from './checklist.js';
 import { defaultTag } from './content.js';
+import { chooseCurrent } from './current.js';
 import { recordRelease } from './record.js';
 import { revert, type Reporter } from './rollback.js';
-import { currentRelease } from './select.js';
-import { assertValidTag, listReleases } from './store.js';
+import { assertValidTag } from './store.js';
 import type { ReleaseChecklist, ReleaseRecord } from './types.js';
 
 /** What `up` passes in: the flags of `releaseFlags` and `lockFlags`, and its own context. */
@@ -63,7 +63,7 @@ export async function deployRelease<T extends AppliedLike>(
     async () => {
       // the release before this one (for the audit line and --rollback-on-failure) is read while
       // apply runs: apply does not touch the records, and nothing else can under the lock
-      const listed = listReleases(project, ctx.env);
+      const listed = chooseCurrent(project, ctx.env);
       listed.catch(() => undefined);
 
       let applied: T | undefined;
@@ -77,9 +77,8 @@ export async function deployRelease<T extends AppliedLike>(
         applyError = error;
         failure = (error as Error).message.split('\n')[0];
       }
-      const { records, corrupt } = await listed;
+      const { current: before, corrupt } = await listed;
       for (const c of corrupt) ctx.reporter.warn(`damaged release record ${c.file}: ${c.reason} (not used)`);
-      const before = currentRelease(records);
       if (applied && runChecks) {
         checklist = await postDeployChecklist(ctx.resolved, { signal: ctx.signal });
         if (checklist.status === 'failed') {

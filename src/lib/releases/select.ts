@@ -14,7 +14,9 @@ export function previousGoodRelease(
   return sortByDeployment(records).find((r) => r.status === 'good' && r.tag !== current);
 }
 
-export function sortByDeployment(records: readonly ReleaseRecord[]): ReleaseRecord[] {
+export function sortByDeployment<T extends Pick<ReleaseRecord, 'deployedAt' | 'createdAt'>>(
+  records: readonly T[],
+): T[] {
   return [...records].sort(
     (a, b) => compareStrings(b.deployedAt, a.deployedAt) || compareStrings(b.createdAt, a.createdAt),
   );

@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { projectStateDir } from '../paths.js';
 import { canonicalJson, sha256 } from '../suite/hash.js';
-import { currentRelease, sortByDeployment } from './select.js';
+import { sortByDeployment } from './select.js';
 import { RELEASE_FORMAT, type CorruptRelease, type ReleaseEnvelope, type ReleaseRecord } from './types.js';
 
 const TAG = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -113,17 +113,6 @@ export async function listReleases(
     else corrupt.push(outcome.corrupt);
   }
   return { records: sortByDeployment(records), corrupt };
-}
-
-/**
- * The release running now (the good one deployed last), for the commands that only want a default from
- * it (`up`, `checklist`, `status`): a damaged record only means it is not considered (`releases` reports it).
- */
-export async function currentReleaseOf(
-  project: string,
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<ReleaseRecord | undefined> {
-  return currentRelease((await listReleases(project, env)).records);
 }
 
 export async function deleteRelease(project: string, tag: string, env: NodeJS.ProcessEnv = process.env) {

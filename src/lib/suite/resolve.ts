@@ -155,7 +155,7 @@ async function deployedSelection(
   const phaseOpen = flags.phase === undefined && config.phase === undefined;
   const profileOpen = !flags.cpu && !flags.gpu && flags.profile === undefined && config.profile === undefined;
   if (!phaseOpen && !profileOpen) return undefined;
-  const { currentReleaseOf } = await import('../releases/store.js');
+  const { currentReleaseOf } = await import('../releases/current.js');
   const current = await currentReleaseOf(project, env);
   if (!current) return undefined;
   return {
