@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { prose } from '../lib/cli/prose.js';
@@ -106,7 +107,8 @@ or aisuite.yaml, is left and named). It implies --volumes: new secrets would not
       });
       if (purged) await finishPurge(purged);
       const secrets = secretsFilePath({ ...this.flags, project }, config);
-      if (!secrets.startsWith(projectStateDir(project) + '/')) keptSecretsFile = secrets;
+      const inside = path.relative(projectStateDir(project), secrets);
+      if (inside.startsWith('..') || path.isAbsolute(inside)) keptSecretsFile = secrets;
     } else {
       result = await lockedChange(project, 'down', guard, () => teardown(project, { volumes, docker }));
     }
