@@ -53,42 +53,25 @@ reported here and never used.`);
   };
 
   async run(): Promise<ReleasesResult> {
-    const [{ resolveProject }, { listReleases }, { currentRelease }, { readAudit }] = await Promise.all([
+    const [{ resolveProject }, { chooseCurrent, listSummaries }, { readAudit }] = await Promise.all([
       import('../../lib/releases/project.js'),
-      import('../../lib/releases/store.js'),
-      import('../../lib/releases/select.js'),
+      import('../../lib/releases/current.js'),
       import('../../lib/audit/audit.js'),
     ]);
     const project = await resolveProject(this.flags);
-    const { records, corrupt } = await listReleases(project);
-    const current = currentRelease(records)?.tag ?? null;
+    const listed = await listSummaries(project);
+    const { current: chosen, corrupt } = await chooseCurrent(project, process.env, listed);
+    const current = chosen?.tag ?? null;
     const result: ReleasesResult = {
       schema: 'aisuite.releases/v1',
       project,
       current,
-      releases: records.map((r) => ({
-        tag: r.tag,
-        current: r.tag === current,
-        status: r.status,
-        failure: r.failure ?? null,
-        createdAt: r.createdAt,
-        deployedAt: r.deployedAt,
-        user: r.user,
-        host: r.host,
-        aisuiteVersion: r.aisuiteVersion,
-        phase: r.suite.phase,
-        profile: r.suite.profile,
-        services: r.suite.services.map((s) => s.name),
-        images: r.images.map((i) => ({ ref: i.ref, id: i.id, repoDigests: i.repoDigests })),
-        envHash: r.envHash,
-        contentHash: r.contentHash,
-        checklist: r.checklist,
-      })),
+      releases: listed.summaries.map((s) => ({ ...s, current: s.tag === current })),
       corrupt,
     };
     for (const c of corrupt) this.warn(`damaged release record ${c.file}: ${c.reason} (it will not be used)`);
 
-    if (records.length === 0) this.log(`No releases recorded for project ${project}.`);
+    if (result.releases.length === 0) this.log(`No releases recorded for project ${project}.`);
     else {
       const rows = result.releases.map((r) => [
         r.current ? '*' : ' ',

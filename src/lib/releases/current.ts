@@ -6,28 +6,64 @@ import { listReleases, parseRelease, readRelease, releasesDir } from './store.js
 import type { CorruptRelease, ReleaseRecord } from './types.js';
 
 /**
- * Finding the current release without verifying every record. A record is ~40-220 KB and its checksum
- * is over its canonical JSON: ~3 ms each in a fresh CLI process, so `status` took 460 ms with 100
- * phase 3 releases against 127 ms with none. The cache keeps what choosing needs (status and times) of
- * each verified record, keyed by the file's identity (inode, size, mtime: a record is only ever
- * replaced by a rename, which gives it a new inode); a record whose file changed is read and verified
- * again, and the chosen one always is. The cache is never trusted over a record: anything it cannot
- * confirm sends the choice through the full read.
+ * Listing releases and finding the current one without verifying every record. A record is ~40-220 KB
+ * and its checksum is over its canonical JSON: ~3 ms each in a fresh CLI process, so `status` took
+ * 460 ms with 100 phase 3 releases against 127 ms with none. The cache keeps a summary of each verified
+ * record (what `aisuite releases` shows and choosing needs), keyed by the file's identity (inode, size,
+ * mtime); a record whose file changed is read and verified again, a damaged one every time, and the
+ * current one always is. The cache is never trusted over a record: anything it cannot confirm sends the
+ * choice through the full read. `rollback` and `releases prune` read every record regardless.
  */
 const CACHE = '.summaries.json';
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
-interface Summary {
+/** What listing and choosing releases need of a record: `aisuite releases` prints these fields. */
+export interface ReleaseSummary {
   readonly tag: string;
   readonly status: ReleaseRecord['status'];
-  readonly deployedAt: string;
+  readonly failure: string | null;
   readonly createdAt: string;
+  readonly deployedAt: string;
+  readonly user: string;
+  readonly host: string;
+  readonly aisuiteVersion: string;
+  readonly phase: number;
+  readonly profile: string;
+  readonly services: readonly string[];
+  readonly images: readonly { ref: string; id: string; repoDigests: readonly string[] }[];
+  readonly envHash: string;
+  readonly contentHash: string;
+  readonly checklist: ReleaseRecord['checklist'];
+}
+
+export function summaryOf(r: ReleaseRecord): ReleaseSummary {
+  return {
+    tag: r.tag,
+    status: r.status,
+    failure: r.failure ?? null,
+    createdAt: r.createdAt,
+    deployedAt: r.deployedAt,
+    user: r.user,
+    host: r.host,
+    aisuiteVersion: r.aisuiteVersion,
+    phase: r.suite.phase,
+    profile: r.suite.profile,
+    services: r.suite.services.map((s) => s.name),
+    images: r.images.map((i) => ({ ref: i.ref, id: i.id, repoDigests: i.repoDigests })),
+    envHash: r.envHash,
+    contentHash: r.contentHash,
+    checklist: r.checklist,
+  };
+}
+
+/** The file a summary was taken from: a record is only ever replaced by a rename (a new inode). */
+interface FileId {
   readonly ino: number;
   readonly size: number;
   readonly mtimeMs: number;
 }
 
-type FileId = Pick<Summary, 'ino' | 'size' | 'mtimeMs'>;
+type Summary = ReleaseSummary & { readonly file: FileId };
 
 const sameFile = (a: FileId, b: FileId) => a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
 
@@ -58,14 +94,13 @@ async function summarise(
   try {
     const st = await handle.stat();
     const id: FileId = { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
-    if (cached && sameFile(cached, id)) return cached;
+    if (cached?.file && sameFile(cached.file, id)) return cached;
     const outcome = parseRelease(file, await handle.readFile('utf8'));
     if (!outcome.ok) {
       corrupt.push(outcome.corrupt); // never considered; never cached, so read (and reported) every time
       return undefined;
     }
-    const { tag, status, deployedAt, createdAt } = outcome.record;
-    return { tag, status, deployedAt, createdAt, ...id };
+    return { ...summaryOf(outcome.record), file: id };
   } finally {
     await handle.close();
   }
@@ -83,17 +118,20 @@ export async function currentReleaseOf(
   return (await chooseCurrent(project, env)).current;
 }
 
-/** The current release and the damaged record files seen on the way (for `up` to warn about). */
-export async function chooseCurrent(
+/**
+ * Every release's summary, newest deployment first, and the damaged record files (read each time: they
+ * are never cached), as `listReleases` would give them, reading only the records that changed.
+ */
+export async function listSummaries(
   project: string,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<{ current?: ReleaseRecord; corrupt: CorruptRelease[] }> {
+): Promise<{ summaries: ReleaseSummary[]; corrupt: CorruptRelease[] }> {
   const dir = releasesDir(project, env);
   let names: string[];
   try {
     names = (await fs.readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { corrupt: [] };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { summaries: [], corrupt: [] };
     throw error;
   }
   const cache = await readCache(dir);
@@ -111,13 +149,26 @@ export async function chooseCurrent(
       0o600,
     ).catch(() => undefined);
   }
-  const pick = sortByDeployment(summaries).find((s) => s.status === 'good');
+  return { summaries: sortByDeployment(summaries).map(({ file: _file, ...s }) => s), corrupt };
+}
+
+/**
+ * The current release (its record, read and verified) and the damaged record files seen on the way (for
+ * `up` to warn about); `listed` when the caller already has the summaries.
+ */
+export async function chooseCurrent(
+  project: string,
+  env: NodeJS.ProcessEnv = process.env,
+  listed?: { summaries: readonly ReleaseSummary[]; corrupt: CorruptRelease[] },
+): Promise<{ current?: ReleaseRecord; corrupt: CorruptRelease[] }> {
+  const { summaries, corrupt } = listed ?? (await listSummaries(project, env));
+  const pick = summaries.find((s) => s.status === 'good');
   if (!pick) return { corrupt };
   const chosen = await readRelease(project, pick.tag, env);
   if (chosen?.ok && chosen.record.status === 'good' && chosen.record.deployedAt === pick.deployedAt) {
     return { current: chosen.record, corrupt };
   }
   // the record changed between its summary and now (another run wrote it): choose from the records
-  const listed = await listReleases(project, env);
-  return { current: currentRelease(listed.records), corrupt: listed.corrupt };
+  const all = await listReleases(project, env);
+  return { current: currentRelease(all.records), corrupt: all.corrupt };
 }

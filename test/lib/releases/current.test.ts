@@ -2,7 +2,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chooseCurrent, currentReleaseOf } from '../../../src/lib/releases/current.js';
+import {
+  chooseCurrent,
+  currentReleaseOf,
+  listSummaries,
+  summaryOf,
+} from '../../../src/lib/releases/current.js';
 import { markDeployed } from '../../../src/lib/releases/record.js';
 import { currentRelease } from '../../../src/lib/releases/select.js';
 import { listReleases, releaseFile, releasesDir } from '../../../src/lib/releases/store.js';
@@ -104,5 +109,35 @@ describe('currentReleaseOf (the summary cache)', () => {
     for (const s of cache.summaries) if (s.tag === 'B') s.status = 'good';
     await fs.writeFile(cacheFile(project), JSON.stringify(cache));
     expect((await currentReleaseOf(project, env()))?.tag).toBe('A');
+  });
+});
+
+describe('listSummaries', () => {
+  it('lists what the records say, newest first, with the damaged ones apart, from the cache or not', async () => {
+    const state = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-summaries-'));
+    const env = { ...process.env, AISUITE_STATE_DIR: state };
+    try {
+      await recordTestRelease(state, { project: 's', tag: 'A', at: '2026-11-01T10:00:00Z', phase: '2' });
+      await recordTestRelease(state, {
+        project: 's',
+        tag: 'B',
+        at: '2026-11-02T10:00:00Z',
+        status: 'failed',
+      });
+      await recordTestRelease(state, { project: 's', tag: 'C', at: '2026-11-03T10:00:00Z' });
+      await fs.writeFile(releaseFile('s', 'C', env), '{"format":');
+      const full = await listReleases('s', env);
+      for (let i = 0; i < 2; i++) {
+        const listed = await listSummaries('s', env);
+        expect(listed.summaries).toEqual(full.records.map(summaryOf));
+        expect(listed.summaries.map((s) => [s.tag, s.status, s.phase])).toEqual([
+          ['B', 'failed', 1],
+          ['A', 'good', 2],
+        ]);
+        expect(listed.corrupt).toEqual(full.corrupt);
+      }
+    } finally {
+      await fs.rm(state, { recursive: true, force: true });
+    }
   });
 });
