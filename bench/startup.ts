@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { recordTestRelease } from '../test/lib/releases/fixtures.js';
 import { AISUITE_BIN, median, runIfMain, type BenchResult } from './types.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const RELEASES = 100;
 
 function time(file: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
   const samples: number[] = [];
@@ -62,10 +64,38 @@ export async function run(): Promise<BenchResult[]> {
         met: render / bare < 3,
       },
       ...references,
+      ...(await releasesListing(tmp)),
     ];
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * `aisuite releases` (the listing one reads to pick a rollback tag) with 100 phase 3 releases recorded,
+ * against none: what the summary cache (src/lib/releases/current.ts) keeps flat.
+ */
+async function releasesListing(tmp: string): Promise<BenchResult[]> {
+  const state = (name: string) => ({ AISUITE_STATE_DIR: path.join(tmp, name) });
+  for (let i = 0; i < RELEASES; i += 1) {
+    await recordTestRelease(state('many').AISUITE_STATE_DIR, {
+      project: 'aisuite',
+      tag: `r${String(i).padStart(4, '0')}`,
+      at: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000).toISOString(),
+      phase: '3',
+    });
+  }
+  const none = time(AISUITE_BIN, ['releases'], state('none'));
+  const many = time(AISUITE_BIN, ['releases'], state('many'));
+  return [
+    {
+      name: `reference: aisuite releases with ${RELEASES} phase 3 releases recorded`,
+      value: many,
+      unit: 'ms',
+      baseline: { name: 'aisuite releases, none recorded', value: none },
+      ratio: many / none,
+    },
+  ];
 }
 
 await runIfMain(import.meta.url, run);
