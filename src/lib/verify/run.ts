@@ -211,7 +211,13 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
       }
     }
     // --keep keeps a suite; when none came up (a failed build), there is nothing to keep but state
-    kept = options.keep === true && (await containers.listByProject(project)).length > 0;
+    // (an engine that does not answer: assume something may be there, and keep it as asked)
+    kept =
+      options.keep === true &&
+      (await containers.listByProject(project).then(
+        (list) => list.length > 0,
+        () => true,
+      ));
     if (options.keep && !kept)
       log(`verify: --keep: no container of project ${project} was created; nothing kept`);
     if (!kept) {
