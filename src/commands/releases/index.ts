@@ -2,30 +2,15 @@ import { Flags } from '../../lib/oclif.js';
 import { BaseCommand } from '../../base-command.js';
 import { prose } from '../../lib/cli/prose.js';
 import { configFlags } from '../../lib/cli/suite-flags.js';
+import type { ReleaseSummary } from '../../lib/releases/current.js';
 
 /** `aisuite releases --json`, schema `aisuite.releases/v1` (docs/RELEASES.md). */
 export interface ReleasesResult {
   readonly schema: 'aisuite.releases/v1';
   readonly project: string;
   readonly current: string | null;
-  readonly releases: readonly {
-    readonly tag: string;
-    readonly current: boolean;
-    readonly status: 'good' | 'failed';
-    readonly failure: string | null;
-    readonly createdAt: string;
-    readonly deployedAt: string;
-    readonly user: string;
-    readonly host: string;
-    readonly aisuiteVersion: string;
-    readonly phase: number;
-    readonly profile: string;
-    readonly services: readonly string[];
-    readonly images: readonly { ref: string; id: string; repoDigests: readonly string[] }[];
-    readonly envHash: string;
-    readonly contentHash: string;
-    readonly checklist: { status: string; passed?: number; failed?: number; skipped?: number };
-  }[];
+  /** Each release as its summary (fields in docs/RELEASES.md), and whether it is the current one. */
+  readonly releases: readonly (ReleaseSummary & { readonly current: boolean })[];
   /** Damaged record files: reported, never used. */
   readonly corrupt: readonly { file: string; tag: string; reason: string }[];
   /** With --audit: the newest audit log entries, oldest first. */

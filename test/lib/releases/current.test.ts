@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   chooseCurrent,
   currentReleaseOf,
@@ -11,20 +10,14 @@ import {
 import { markDeployed } from '../../../src/lib/releases/record.js';
 import { currentRelease } from '../../../src/lib/releases/select.js';
 import { listReleases, releaseFile, releasesDir } from '../../../src/lib/releases/store.js';
-import { recordTestRelease } from './fixtures.js';
+import { recordTestRelease, tempStateDir } from './fixtures.js';
 
 // currentReleaseOf must give what choosing from every verified record gives, reading only what changed.
 describe('currentReleaseOf (the summary cache)', () => {
-  let state: string;
-  const env = () => ({ ...process.env, AISUITE_STATE_DIR: state });
+  const { state, env } = tempStateDir('aisuite-current-');
   const fromRecords = async (project: string) =>
     currentRelease((await listReleases(project, env())).records)?.tag;
   const cacheFile = (project: string) => path.join(releasesDir(project, env()), '.summaries.json');
-
-  beforeAll(async () => {
-    state = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-current-'));
-  });
-  afterAll(async () => fs.rm(state, { recursive: true, force: true }));
 
   it('nothing deployed: undefined, and no cache written', async () => {
     expect(await currentReleaseOf('none', env())).toBeUndefined();
@@ -33,12 +26,12 @@ describe('currentReleaseOf (the summary cache)', () => {
 
   it('agrees with the full read as releases are added, fail, are rolled back to and are damaged', async () => {
     const project = 'c1';
-    await recordTestRelease(state, { project, tag: 'A', at: '2026-11-01T10:00:00Z' });
-    await recordTestRelease(state, { project, tag: 'B', at: '2026-11-02T10:00:00Z' });
+    await recordTestRelease(state(), { project, tag: 'A', at: '2026-11-01T10:00:00Z' });
+    await recordTestRelease(state(), { project, tag: 'B', at: '2026-11-02T10:00:00Z' });
     expect((await currentReleaseOf(project, env()))?.tag).toBe('B');
     expect(await fs.readFile(cacheFile(project), 'utf8')).toContain('"tag":"B"');
     // a newer failed release is not current
-    await recordTestRelease(state, { project, tag: 'C', at: '2026-11-03T10:00:00Z', status: 'failed' });
+    await recordTestRelease(state(), { project, tag: 'C', at: '2026-11-03T10:00:00Z', status: 'failed' });
     expect((await currentReleaseOf(project, env()))?.tag).toBe('B');
     // a rollback to A rewrites A's record (a new file): A is current
     const { records } = await listReleases(project, env());
@@ -73,8 +66,8 @@ describe('currentReleaseOf (the summary cache)', () => {
 
   it('reads a record again only when its file changed', async () => {
     const project = 'c2';
-    await recordTestRelease(state, { project, tag: 'A', at: '2026-11-01T10:00:00Z' });
-    await recordTestRelease(state, { project, tag: 'B', at: '2026-11-02T10:00:00Z' });
+    await recordTestRelease(state(), { project, tag: 'A', at: '2026-11-01T10:00:00Z' });
+    await recordTestRelease(state(), { project, tag: 'B', at: '2026-11-02T10:00:00Z' });
     const file = releaseFile(project, 'A', env());
     const mtime = new Date('2026-11-05T00:00:00.000Z'); // whole milliseconds, so utimes can restore it
     await fs.utimes(file, mtime, mtime);
@@ -96,8 +89,8 @@ describe('currentReleaseOf (the summary cache)', () => {
 
   it('a cache that is damaged, or claims what the record does not say, is not trusted', async () => {
     const project = 'c3';
-    await recordTestRelease(state, { project, tag: 'A', at: '2026-11-01T10:00:00Z' });
-    await recordTestRelease(state, { project, tag: 'B', at: '2026-11-02T10:00:00Z', status: 'failed' });
+    await recordTestRelease(state(), { project, tag: 'A', at: '2026-11-01T10:00:00Z' });
+    await recordTestRelease(state(), { project, tag: 'B', at: '2026-11-02T10:00:00Z', status: 'failed' });
     expect((await currentReleaseOf(project, env()))?.tag).toBe('A');
     await fs.writeFile(cacheFile(project), '{"format":1,"summaries":[{');
     expect((await currentReleaseOf(project, env()))?.tag).toBe('A');
@@ -110,34 +103,26 @@ describe('currentReleaseOf (the summary cache)', () => {
     await fs.writeFile(cacheFile(project), JSON.stringify(cache));
     expect((await currentReleaseOf(project, env()))?.tag).toBe('A');
   });
-});
 
-describe('listSummaries', () => {
-  it('lists what the records say, newest first, with the damaged ones apart, from the cache or not', async () => {
-    const state = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-summaries-'));
-    const env = { ...process.env, AISUITE_STATE_DIR: state };
-    try {
-      await recordTestRelease(state, { project: 's', tag: 'A', at: '2026-11-01T10:00:00Z', phase: '2' });
-      await recordTestRelease(state, {
-        project: 's',
-        tag: 'B',
-        at: '2026-11-02T10:00:00Z',
-        status: 'failed',
-      });
-      await recordTestRelease(state, { project: 's', tag: 'C', at: '2026-11-03T10:00:00Z' });
-      await fs.writeFile(releaseFile('s', 'C', env), '{"format":');
-      const full = await listReleases('s', env);
-      for (let i = 0; i < 2; i++) {
-        const listed = await listSummaries('s', env);
-        expect(listed.summaries).toEqual(full.records.map(summaryOf));
-        expect(listed.summaries.map((s) => [s.tag, s.status, s.phase])).toEqual([
-          ['B', 'failed', 1],
-          ['A', 'good', 2],
-        ]);
-        expect(listed.corrupt).toEqual(full.corrupt);
-      }
-    } finally {
-      await fs.rm(state, { recursive: true, force: true });
+  it('listSummaries gives what the records say, newest first, the damaged ones apart, cache or not', async () => {
+    await recordTestRelease(state(), { project: 's', tag: 'A', at: '2026-11-01T10:00:00Z', phase: '2' });
+    await recordTestRelease(state(), {
+      project: 's',
+      tag: 'B',
+      at: '2026-11-02T10:00:00Z',
+      status: 'failed',
+    });
+    await recordTestRelease(state(), { project: 's', tag: 'C', at: '2026-11-03T10:00:00Z' });
+    await fs.writeFile(releaseFile('s', 'C', env()), '{"format":');
+    const full = await listReleases('s', env());
+    for (let i = 0; i < 2; i++) {
+      const listed = await listSummaries('s', env());
+      expect(listed.summaries).toEqual(full.records.map(summaryOf));
+      expect(listed.summaries.map((s) => [s.tag, s.status, s.phase])).toEqual([
+        ['B', 'failed', 1],
+        ['A', 'good', 2],
+      ]);
+      expect(listed.corrupt).toEqual(full.corrupt);
     }
   });
 });

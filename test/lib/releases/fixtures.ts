@@ -1,3 +1,7 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { renderSuite } from '../../../src/lib/render/index.js';
 import { recordRelease } from '../../../src/lib/releases/record.js';
 import type { ReleaseRecord } from '../../../src/lib/releases/types.js';
@@ -36,4 +40,17 @@ export async function recordTestRelease(
     env,
     now: new Date(options.at),
   });
+}
+
+/**
+ * A state directory for one describe block's tests (made before them, removed after): `state()` is its
+ * path, `env()` the environment that points aisuite at it.
+ */
+export function tempStateDir(prefix: string): { state: () => string; env: () => NodeJS.ProcessEnv } {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  });
+  afterAll(() => fs.rm(dir, { recursive: true, force: true }));
+  return { state: () => dir, env: () => ({ ...process.env, AISUITE_STATE_DIR: dir }) };
 }

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultTag } from '../../../src/lib/releases/content.js';
 import { currentRelease, previousGoodRelease } from '../../../src/lib/releases/select.js';
 import {
@@ -14,19 +13,13 @@ import {
 import { markDeployed } from '../../../src/lib/releases/record.js';
 import { renderSuite } from '../../../src/lib/render/index.js';
 import { resolveSuite } from '../../../src/lib/suite/resolve.js';
-import { recordTestRelease } from './fixtures.js';
+import { recordTestRelease, tempStateDir } from './fixtures.js';
 
 describe('release store', () => {
-  let state: string;
-  const env = () => ({ ...process.env, AISUITE_STATE_DIR: state });
-
-  beforeAll(async () => {
-    state = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-releases-'));
-  });
-  afterAll(async () => fs.rm(state, { recursive: true, force: true }));
+  const { state, env } = tempStateDir('aisuite-releases-');
 
   it('records a release with its rendered files, images and hashes, and reads it back verified', async () => {
-    const record = await recordTestRelease(state, { project: 'p1', at: '2026-11-01T10:00:00Z' });
+    const record = await recordTestRelease(state(), { project: 'p1', at: '2026-11-01T10:00:00Z' });
     // default tag: package version + 8 hex of the content hash
     expect(record.tag).toMatch(/^0\.1\.0-[0-9a-f]{8}$/);
     expect(record.contentHash.startsWith(record.tag.slice(6))).toBe(true);
@@ -43,7 +36,7 @@ describe('release store', () => {
     const load = async (bind: string) => {
       const resolved = await resolveSuite(
         { project: 'p', phase: '1', cpu: true, 'bind-address': bind },
-        { requireModels: false, env: env(), cwd: state },
+        { requireModels: false, env: env(), cwd: state() },
       );
       return defaultTag(resolved.suite, await renderSuite(resolved.suite));
     };
@@ -52,8 +45,8 @@ describe('release store', () => {
   });
 
   it('a record truncated on purpose is reported as damaged and never used', async () => {
-    const good = await recordTestRelease(state, { project: 'p2', at: '2026-11-01T10:00:00Z', tag: 'a' });
-    await recordTestRelease(state, { project: 'p2', at: '2026-11-02T10:00:00Z', tag: 'b' });
+    const good = await recordTestRelease(state(), { project: 'p2', at: '2026-11-01T10:00:00Z', tag: 'a' });
+    await recordTestRelease(state(), { project: 'p2', at: '2026-11-02T10:00:00Z', tag: 'b' });
     const file = releaseFile('p2', 'b', env());
     const text = await fs.readFile(file, 'utf8');
     await fs.writeFile(file, text.slice(0, Math.floor(text.length / 2)));
@@ -68,7 +61,7 @@ describe('release store', () => {
   });
 
   it('a record edited in place (valid JSON, wrong checksum) is reported as damaged', async () => {
-    await recordTestRelease(state, { project: 'p3', at: '2026-11-01T10:00:00Z', tag: 'x' });
+    await recordTestRelease(state(), { project: 'p3', at: '2026-11-01T10:00:00Z', tag: 'x' });
     const file = releaseFile('p3', 'x', env());
     const envelope = JSON.parse(await fs.readFile(file, 'utf8')) as { record: { images: { ref: string }[] } };
     envelope.record.images[0]!.ref = 'evil/image:latest';
@@ -78,7 +71,7 @@ describe('release store', () => {
   });
 
   it('writes are atomic: a reader racing 40 rewrites never sees a partial record, and no temp file is left', async () => {
-    const record = await recordTestRelease(state, { project: 'p4', at: '2026-11-01T10:00:00Z', tag: 'r' });
+    const record = await recordTestRelease(state(), { project: 'p4', at: '2026-11-01T10:00:00Z', tag: 'r' });
     let stop = false;
     let reads = 0;
     const reader = (async () => {
@@ -100,9 +93,14 @@ describe('release store', () => {
   });
 
   it('current is the good release deployed last; the default rollback target the good one before it', async () => {
-    await recordTestRelease(state, { project: 'p5', tag: 'A', at: '2026-11-01T10:00:00Z' });
-    await recordTestRelease(state, { project: 'p5', tag: 'B', at: '2026-11-02T10:00:00Z' });
-    await recordTestRelease(state, { project: 'p5', tag: 'C', at: '2026-11-03T10:00:00Z', status: 'failed' });
+    await recordTestRelease(state(), { project: 'p5', tag: 'A', at: '2026-11-01T10:00:00Z' });
+    await recordTestRelease(state(), { project: 'p5', tag: 'B', at: '2026-11-02T10:00:00Z' });
+    await recordTestRelease(state(), {
+      project: 'p5',
+      tag: 'C',
+      at: '2026-11-03T10:00:00Z',
+      status: 'failed',
+    });
     let { records } = await listReleases('p5', env());
     expect(records.map((r) => r.tag)).toEqual(['C', 'B', 'A']);
     expect(currentRelease(records)?.tag).toBe('B');
