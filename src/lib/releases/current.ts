@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { currentRelease, sortByDeployment } from './select.js';
-import { listReleases, parseRelease, readRelease, releasesDir } from './store.js';
+import { listReleases, parseRelease, readRelease, recordFileNames, releasesDir } from './store.js';
 import type { CorruptRelease, ReleaseRecord } from './types.js';
 
 /**
@@ -127,13 +127,8 @@ export async function listSummaries(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ summaries: ReleaseSummary[]; corrupt: CorruptRelease[] }> {
   const dir = releasesDir(project, env);
-  let names: string[];
-  try {
-    names = (await fs.readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { summaries: [], corrupt: [] };
-    throw error;
-  }
+  const names = await recordFileNames(dir);
+  if (names.length === 0) return { summaries: [], corrupt: [] };
   const cache = await readCache(dir);
   const summaries: Summary[] = [];
   const corrupt: CorruptRelease[] = [];

@@ -91,22 +91,25 @@ export interface ReleaseList {
   readonly corrupt: CorruptRelease[];
 }
 
+/** The record files in a releases directory (`<tag>.json`, sorted; not temp files or the cache); none when absent. */
+export async function recordFileNames(dir: string): Promise<string[]> {
+  try {
+    return (await fs.readdir(dir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+}
+
 /** Every release of the project; corrupt files are listed apart, never mixed in. */
 export async function listReleases(
   project: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ReleaseList> {
   const dir = releasesDir(project, env);
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], corrupt: [] };
-    throw error;
-  }
   const records: ReleaseRecord[] = [];
   const corrupt: CorruptRelease[] = [];
-  for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
+  for (const name of await recordFileNames(dir)) {
     const file = path.join(dir, name);
     const outcome = parseRelease(file, await fs.readFile(file, 'utf8'));
     if (outcome.ok) records.push(outcome.record);
