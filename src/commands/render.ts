@@ -44,7 +44,7 @@ listed in a warning and in --json's \`stale\`.`);
       import('../lib/suite/resolve.js'),
       import('../lib/render/index.js'),
     ]);
-    const resolved = await resolveSuite(this.flags, { requireModels: false });
+    const resolved = await resolveSuite(this.flags, { missingModels: 'warn' });
     for (const warning of resolved.warnings) this.warn(warning);
     const files = await renderSuite(resolved.suite);
     const outDir = path.resolve(this.flags.out);

@@ -52,7 +52,8 @@ release, so a plain re-run keeps the deployed suite; the first deployment defaul
     ...suiteFlags,
     ...releaseFlags,
     'dry-run': Flags.boolean({
-      description: 'print the plan (create/recreate/start/keep/remove) and change nothing',
+      description:
+        'print the plan (create/recreate/start/keep/remove) and change nothing; failed pre-flight checks (ports, disk, model files, GPU) follow the plan, with exit 2',
       env: 'AISUITE_DRY_RUN',
     }),
     'wait-timeout': Flags.integer({
@@ -101,7 +102,7 @@ release, so a plain re-run keeps the deployed suite; the first deployment defaul
     const flags = this.flags;
     const { resolved, files, servicesImage } = await prepareDeployment(flags, {
       buildCa: flags['build-ca'],
-      requireModels: true,
+      missingModels: flags['dry-run'] ? 'preflight' : 'error',
       deployedDefaults: true,
     });
     if (resolved.inherited) this.info(describeInherited(resolved.inherited));
@@ -127,6 +128,9 @@ release, so a plain re-run keeps the deployed suite; the first deployment defaul
     if (result.dryRun) {
       this.log(`Plan for project ${result.project} (dry run, nothing changed):`);
       this.log(formatPlan(result.plan));
+      // what would stop the real run, after the plan it would have carried out (exit 2, as `up` would)
+      const { assertPreflight } = await import('../lib/preflight/index.js');
+      assertPreflight(result.preflight, { plan: result.plan });
     } else {
       this.log(formatServices(result.services));
       if (result.services.some((s) => s.health === 'starting' && s.readyMs !== undefined)) {

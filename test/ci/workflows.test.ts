@@ -43,7 +43,7 @@ describe('GitHub workflow files', () => {
       'amtool check-config',
       'npm audit --omit=dev --audit-level=high',
       './.github/actions/verify',
-      '--dry-run --build',
+      '--cpu --dry-run',
     ]) {
       expect(runs).toContain(expected);
     }

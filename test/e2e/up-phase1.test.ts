@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
@@ -129,6 +129,39 @@ describe('phase 1, CPU profile, on a real engine', () => {
     expect(result.exitCode, String(result.stderr)).toBe(0);
     expect(String(result.stdout)).toMatch(/api-gateway\s+keep\s+running, config unchanged/);
     expect(await containerIds(suite.project)).toEqual(firstIds);
+  });
+
+  it('--dry-run --gpu without the model files shows the plan, then every failed pre-flight check', async () => {
+    // Given an empty models directory (and, on a machine without NVIDIA's tools, no GPU)
+    const models = await mkdtemp(path.join(os.tmpdir(), 'aisuite-no-models-'));
+    try {
+      // When a GPU dry run is asked for
+      const args = ['up', '--phase', '1', '--gpu', '--models-dir', models, '--dry-run'];
+      const text = await suite.run(args);
+      const result = await suite.run([...args, '--json']);
+      // Then it fails as the real run would (exit 2), after showing what it would have done
+      expect(text.exitCode, String(text.stderr)).toBe(2);
+      expect(String(text.stdout)).toMatch(/inference-chat\s+recreate/);
+      expect(String(text.stderr)).toContain('chat.gguf and code.gguf');
+      const { error } = json<{
+        error: { code: string; details: { checks: Array<{ id: string }>; plan: UpResult['plan'] } };
+      }>(result);
+      expect(result.exitCode).toBe(2);
+      // naming the models, and the GPU too where none is visible: each failed check once
+      const failed = error.details.checks.map((c) => c.id);
+      expect(failed).toContain('models');
+      expect(failed.filter((id) => id !== 'models' && id !== 'gpu')).toEqual([]);
+      expect(error.code).toBe(failed.length > 1 ? 'PREFLIGHT_FAILED' : 'PREFLIGHT_MODELS');
+      expect(error.details.plan.map((e) => [e.service, e.action])).toEqual([
+        ['inference-chat', 'recreate'],
+        ['inference-code', 'recreate'],
+        ['api-gateway', 'keep'],
+      ]);
+      // and changes nothing
+      expect(await containerIds(suite.project)).toEqual(firstIds);
+    } finally {
+      await rm(models, { recursive: true, force: true });
+    }
   });
 
   it("changing one service's setting recreates only that service", async () => {

@@ -173,8 +173,14 @@ export async function applySuite(
           ownPorts: ownPorts(existing),
           minFreeGb: options.minFreeGb,
         });
-        assertPreflight(preflight);
-        report(preflight.map((c) => c.message).join('; '));
+        const failed = preflight.filter((c) => !c.ok);
+        report(
+          preflight.map((c) => c.message).join('; ') +
+            (dryRun && failed.length > 0 ? ` (${failed.length} failed, reported after the plan)` : ''),
+        );
+        // a dry run goes on to show the plan (the caller reports the failed checks after it), unless
+        // the engine itself failed its check: then there is no plan to show
+        if (!dryRun || preflight.some((c) => c.id === 'engine' && !c.ok)) assertPreflight(preflight);
       },
     },
     {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { renderSuite } from '../render/index.js';
 import type { RenderedFile } from '../render/types.js';
 import { buildSuite } from '../suite/build.js';
-import { resolveSuite, type ResolvedSuite } from '../suite/resolve.js';
+import { resolveSuite, type ResolveContext, type ResolvedSuite } from '../suite/resolve.js';
 import { chooseBuildCa, planServicesImage, type ServicesImagePlan } from './services-image.js';
 
 export interface Deployment {
@@ -22,14 +22,14 @@ export async function prepareDeployment(
   flags: SuiteFlagValues,
   options: {
     buildCa?: string;
-    requireModels?: boolean;
+    missingModels?: ResolveContext['missingModels'];
     deployedDefaults?: boolean;
     env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<Deployment> {
-  const requireModels = options.requireModels ?? true;
+  const missingModels = options.missingModels ?? 'error';
   const first = await resolveSuite(flags, {
-    requireModels,
+    missingModels,
     deployedDefaults: options.deployedDefaults,
     env: options.env,
   });

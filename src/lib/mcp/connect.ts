@@ -15,7 +15,7 @@ export async function connectApprovals(
   flags: ConnectFlags,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ client: ApprovalsClient; url: string }> {
-  const resolved = await resolveSuite({ ...flags, phase: '3' }, { requireModels: false });
+  const resolved = await resolveSuite({ ...flags, phase: '3' }, { missingModels: 'warn' });
   let url = flags['mcp-url'];
   if (!url) {
     const mcp = resolved.suite.services.find((s) => s.name === 'mcp-server');

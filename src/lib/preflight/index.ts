@@ -61,8 +61,14 @@ export async function runPreflight(suite: SuiteSpec, options: PreflightOptions):
   return [engine, ...(await Promise.all(checks))];
 }
 
-/** Throw one UserError (exit 2) naming every failed check. */
-export function assertPreflight(checks: readonly PreflightCheck[]): void {
+/**
+ * Throw one UserError (exit 2) naming every failed check; `details` go into the error's details beside
+ * the failed checks (a dry run's plan).
+ */
+export function assertPreflight(
+  checks: readonly PreflightCheck[],
+  details: Record<string, unknown> = {},
+): void {
   const failed = checks.filter((c) => !c.ok);
   if (failed.length === 0) return;
   const [first] = failed;
@@ -70,7 +76,7 @@ export function assertPreflight(checks: readonly PreflightCheck[]): void {
     throw new UserError(first.message, {
       hint: first.hint,
       code: `PREFLIGHT_${first.id.toUpperCase()}`,
-      details: { checks: failed },
+      details: { checks: failed, ...details },
     });
   }
   throw new UserError(`pre-flight failed:\n${failed.map((c) => `  - ${c.message}`).join('\n')}`, {
@@ -79,6 +85,6 @@ export function assertPreflight(checks: readonly PreflightCheck[]): void {
       .filter(Boolean)
       .join('\n'),
     code: 'PREFLIGHT_FAILED',
-    details: { checks: failed },
+    details: { checks: failed, ...details },
   });
 }

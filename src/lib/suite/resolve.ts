@@ -31,8 +31,11 @@ export interface InheritedSelection {
 }
 
 export interface ResolveContext {
-  /** `up` needs the model files; `render` only warns. */
-  readonly requireModels: boolean;
+  /**
+   * What missing model files (GPU profile) do here: `error` for `up`, `warn` for `render`, nothing for
+   * `preflight` (a dry run: the pre-flight reports them with the other failed checks).
+   */
+  readonly missingModels: 'error' | 'warn' | 'preflight';
   /**
    * `up` and `checklist`: a phase or profile that no flag, environment variable or aisuite.yaml sets is
    * the one of the project's current release, so that a plain re-run keeps (or checks) what is deployed
@@ -130,11 +133,11 @@ export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext):
   };
   const suite = buildSuite(options);
   const warnings: string[] = [];
-  if (profile === 'gpu') {
+  if (profile === 'gpu' && ctx.missingModels !== 'preflight') {
     const missing = missingModelFiles(suite);
     if (missing.length > 0) {
       const { message, hint } = describeMissingModels(suite, missing);
-      if (ctx.requireModels) throw new UserError(message, { hint, code: 'MODELS_MISSING' });
+      if (ctx.missingModels === 'error') throw new UserError(message, { hint, code: 'MODELS_MISSING' });
       warnings.push(`${message}. ${hint}`);
     }
   }

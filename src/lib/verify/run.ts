@@ -118,7 +118,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
   try {
     log(`verify: project ${project}`);
     const t0 = Date.now();
-    const deployment = await prepareDeployment(flags, { buildCa: options.buildCa, requireModels: false });
+    const deployment = await prepareDeployment(flags, { buildCa: options.buildCa, missingModels: 'warn' });
     secretsFile = deployment.resolved.secretsFile;
     if (options.keep && derived) {
       // the commands run on the kept suite afterwards (--config this file) must see what verify deployed

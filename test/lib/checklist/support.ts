@@ -9,7 +9,7 @@ export async function targetFor(
 ): Promise<ChecklistTarget> {
   const resolved = await resolveSuite(
     { project: 'cltest', 'secrets-file': '/tmp/aisuite-cltest/secrets.env', ...flags },
-    { requireModels: false, env: { AISUITE_STATE_DIR: '/tmp/aisuite-cltest-state' } },
+    { missingModels: 'warn', env: { AISUITE_STATE_DIR: '/tmp/aisuite-cltest-state' } },
   );
   return targetFromSuite({
     resolved,

@@ -22,7 +22,7 @@ describe('prepareDeployment', () => {
     await writeFile(config, 'project: deploytest\nphase: 2\nports:\n  api-gateway: 18999\n');
     const { resolved, files, servicesImage } = await prepareDeployment(
       { config, cpu: true },
-      { requireModels: true, env },
+      { missingModels: 'error', env },
     );
     const expected = await planServicesImage({ env });
     expect(servicesImage?.ref).toBe(expected.ref);

@@ -26,7 +26,7 @@ export async function recordTestRelease(
   const env = { ...process.env, AISUITE_STATE_DIR: state };
   const resolved = await resolveSuite(
     { project: options.project, phase: options.phase ?? '1', cpu: true, 'bind-address': options.bindAddress },
-    { requireModels: false, env, cwd: state },
+    { missingModels: 'warn', env, cwd: state },
   );
   return recordRelease({
     resolved,

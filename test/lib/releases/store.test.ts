@@ -36,7 +36,7 @@ describe('release store', () => {
     const load = async (bind: string) => {
       const resolved = await resolveSuite(
         { project: 'p', phase: '1', cpu: true, 'bind-address': bind },
-        { requireModels: false, env: env(), cwd: state() },
+        { missingModels: 'warn', env: env(), cwd: state() },
       );
       return defaultTag(resolved.suite, await renderSuite(resolved.suite));
     };

@@ -13,7 +13,7 @@ describe('phase and profile from the deployed release', () => {
   const resolve = (flags: Record<string, unknown>, deployedDefaults = true) =>
     resolveSuite(
       { project: 'dep', ...flags },
-      { requireModels: false, deployedDefaults, env: env(), cwd: state },
+      { missingModels: 'warn', deployedDefaults, env: env(), cwd: state },
     );
 
   beforeAll(async () => {

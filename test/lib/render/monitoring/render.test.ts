@@ -329,7 +329,7 @@ describe('alert runbook links (the default: see the rules test above)', () => {
       );
       const { suite } = await resolveSuite(
         { phase: '3', cpu: true },
-        { requireModels: false, cwd: dir, env: { ...process.env, AISUITE_STATE_DIR: dir } },
+        { missingModels: 'warn', cwd: dir, env: { ...process.env, AISUITE_STATE_DIR: dir } },
       );
       const all = links(suite);
       expect(all.length).toBeGreaterThan(10);
