@@ -1,7 +1,7 @@
 import { Args, Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { prose } from '../lib/cli/prose.js';
-import { configFlags } from '../lib/cli/suite-flags.js';
+import { projectFlags } from '../lib/cli/suite-flags.js';
 import { compareStrings } from '../lib/compare.js';
 import { UserError } from '../lib/errors.js';
 
@@ -42,7 +42,7 @@ several services each line is prefixed with the service name. --follow streams u
     service: Args.string({ description: 'only this service', required: false }),
   };
   static override flags = {
-    ...configFlags,
+    ...projectFlags,
     follow: Flags.boolean({ char: 'f', description: 'keep streaming new lines' }),
     since: Flags.string({ description: 'only lines newer than this (10m, 2h, or a date)' }),
     tail: Flags.integer({ description: 'only the last N lines of each service', min: 0 }),

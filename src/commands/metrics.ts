@@ -1,7 +1,7 @@
 import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { prose } from '../lib/cli/prose.js';
-import { configFlags } from '../lib/cli/suite-flags.js';
+import { projectFlags } from '../lib/cli/suite-flags.js';
 import { UserError } from '../lib/errors.js';
 import type { MetricsSnapshot } from '../lib/metrics/types.js';
 import type { AisuiteConfig } from '../lib/config/schema.js';
@@ -26,7 +26,7 @@ label) is refused with exit 2, unless --prometheus-url is given without --projec
     '<%= config.bin %> metrics --prometheus-url http://127.0.0.1:9090 --json',
   ];
   static override flags = {
-    ...configFlags,
+    ...projectFlags,
     since: Flags.string({
       description: 'window of rates and quantiles (a Prometheus duration)',
       default: '15m',

@@ -1,7 +1,7 @@
 import { Args, Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { prose } from '../lib/cli/prose.js';
-import { configFlags } from '../lib/cli/suite-flags.js';
+import { projectFlags } from '../lib/cli/suite-flags.js';
 import { lockFlags } from '../lib/lock/flags.js';
 import type { RollbackResult } from '../lib/releases/rollback.js';
 
@@ -25,7 +25,7 @@ Without TAG: the last good release before the current one.`);
     tag: Args.string({ description: 'release to return to (see `aisuite releases`)', required: false }),
   };
   static override flags = {
-    ...configFlags,
+    ...projectFlags,
     ...lockFlags,
     'auto-revert': Flags.boolean({
       description: 'restore the release we started from when the target fails its checks',

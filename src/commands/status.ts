@@ -1,6 +1,6 @@
 import { BaseCommand } from '../base-command.js';
 import { prose } from '../lib/cli/prose.js';
-import { configFlags } from '../lib/cli/suite-flags.js';
+import { projectFlags } from '../lib/cli/suite-flags.js';
 import type { ServiceState } from '../lib/docker/status.js';
 
 export interface StatusResult {
@@ -22,7 +22,7 @@ ports, image and uptime. Services of the current release that have no container 
     '<%= config.bin %> status',
     '<%= config.bin %> status --project ci-1234 --json',
   ];
-  static override flags = { ...configFlags };
+  static override flags = { ...projectFlags };
 
   async run(): Promise<StatusResult> {
     const [

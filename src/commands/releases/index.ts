@@ -1,7 +1,7 @@
 import { Flags } from '../../lib/oclif.js';
 import { BaseCommand } from '../../base-command.js';
 import { prose } from '../../lib/cli/prose.js';
-import { configFlags } from '../../lib/cli/suite-flags.js';
+import { projectFlags } from '../../lib/cli/suite-flags.js';
 import type { ReleaseSummary } from '../../lib/releases/current.js';
 
 /** `aisuite releases --json`, schema `aisuite.releases/v1` (docs/RELEASES.md). */
@@ -32,7 +32,7 @@ reported here and never used.`);
     '<%= config.bin %> releases --audit --limit 50',
   ];
   static override flags = {
-    ...configFlags,
+    ...projectFlags,
     audit: Flags.boolean({ description: 'also print the audit log (one line per change)', default: false }),
     limit: Flags.integer({ description: 'newest audit entries to show', default: 20, min: 1 }),
   };

@@ -1,7 +1,7 @@
 import { Flags } from '../../lib/oclif.js';
 import { BaseCommand } from '../../base-command.js';
 import { prose } from '../../lib/cli/prose.js';
-import { configFlags } from '../../lib/cli/suite-flags.js';
+import { projectFlags } from '../../lib/cli/suite-flags.js';
 import { lockFlags } from '../../lib/lock/flags.js';
 import type { PruneResult } from '../../lib/releases/prune.js';
 
@@ -16,7 +16,7 @@ Volumes and data are never touched. Refuses to act while any release record is d
     '<%= config.bin %> releases prune --keep 3 --dry-run --json',
   ];
   static override flags = {
-    ...configFlags,
+    ...projectFlags,
     ...lockFlags,
     keep: Flags.integer({
       description: 'how many releases to keep (newest deployments first; the current one is always kept)',

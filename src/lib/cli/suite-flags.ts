@@ -1,7 +1,7 @@
 import { Flags } from '../oclif.js';
 
-/** Flags shared by every command that reads aisuite.yaml. */
-export const configFlags = {
+/** Flags shared by every command that reads aisuite.yaml: the file and the project. */
+export const projectFlags = {
   config: Flags.string({
     char: 'c',
     description: 'aisuite.yaml to read (default: ./aisuite.yaml when present)',
@@ -11,6 +11,11 @@ export const configFlags = {
     description: 'project name (labels, container names; default "aisuite")',
     env: 'AISUITE_PROJECT',
   }),
+};
+
+/** The project flags and the secrets file, for the commands that read, write or remove it. */
+export const configFlags = {
+  ...projectFlags,
   'secrets-file': Flags.string({
     description: 'secrets file (default: <state dir>/<project>/secrets.env)',
     env: 'AISUITE_SECRETS_FILE',
