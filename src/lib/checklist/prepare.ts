@@ -19,7 +19,7 @@ export async function prepareTarget(
   urls: Readonly<Record<string, string>> = {},
 ): Promise<PreparedTarget> {
   // phase and profile not given: those of the deployed release (the suite this host runs)
-  const resolved = await resolveSuite(flags, { missingModels: 'warn', deployedDefaults: true });
+  const resolved = await resolveSuite(flags, { missingModels: 'preflight', deployedDefaults: true });
   const settings = checklistSettings(resolved.config, { urls });
   const secrets = await readSecrets(resolved.secretsFile);
   let dockerRoot: string | undefined;

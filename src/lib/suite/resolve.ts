@@ -33,7 +33,7 @@ export interface InheritedSelection {
 export interface ResolveContext {
   /**
    * What missing model files (GPU profile) do here: `error` for `up`, `warn` for `render`, nothing for
-   * `preflight` (a dry run: the pre-flight reports them with the other failed checks).
+   * `preflight` (`up --dry-run` and `checklist`, whose own checks report them with the others).
    */
   readonly missingModels: 'error' | 'warn' | 'preflight';
   /**
