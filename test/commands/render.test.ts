@@ -177,6 +177,10 @@ describe('aisuite secrets (built CLI)', () => {
     expect(get.exitCode, String(get.stderr)).toBe(0);
     const key = String(get.stdout).trim();
     expect(key).toMatch(/^sk-aisuite-/);
+    // the name it has in the secrets file finds the same value
+    const byVariable = await runCli(['secrets', 'get', 'GATEWAY_API_KEY'], { env });
+    expect(byVariable.exitCode, String(byVariable.stderr)).toBe(0);
+    expect(String(byVariable.stdout).trim()).toBe(key);
     const list = await runCli(['secrets', '--json'], { env });
     expect(list.exitCode).toBe(0);
     expect(String(list.stdout)).not.toContain(key);
@@ -202,5 +206,6 @@ describe('aisuite secrets (built CLI)', () => {
     expect(String(run.stderr)).toContain(
       'gateway-api-key, grafana-admin-password, postgres-password, mcp-admin-token',
     );
+    expect(String(run.stderr)).toContain('GATEWAY_API_KEY');
   });
 });

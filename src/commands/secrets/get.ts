@@ -13,7 +13,8 @@ export default class SecretsGet extends BaseCommand<typeof SecretsGet> {
   static override args = {
     name: Args.string({
       required: true,
-      description: 'gateway-api-key, grafana-admin-password, postgres-password or mcp-admin-token',
+      description:
+        'gateway-api-key, grafana-admin-password, postgres-password or mcp-admin-token (or its variable name in the secrets file, e.g. GATEWAY_API_KEY)',
     }),
   };
   // The value is the output: --json would wrap it in a document that the base command redacts.
@@ -21,11 +22,14 @@ export default class SecretsGet extends BaseCommand<typeof SecretsGet> {
 
   async run(): Promise<void> {
     const { resolveSecretsFile } = await import('../../lib/secrets/locate.js');
-    const { ensureSecrets, isSecretName, SECRET_NAMES } = await import('../../lib/secrets/store.js');
-    const name = this.args.name;
-    if (!isSecretName(name)) {
-      throw new UserError(`unknown secret ${JSON.stringify(name)}`, {
-        hint: `Allowed values: ${SECRET_NAMES.join(', ')}`,
+    const { ensureSecrets, secretNamed, SECRET_NAMES, SECRET_VARIABLES } =
+      await import('../../lib/secrets/store.js');
+    const name = secretNamed(this.args.name);
+    if (!name) {
+      throw new UserError(`unknown secret ${JSON.stringify(this.args.name)}`, {
+        hint:
+          `Allowed values: ${SECRET_NAMES.join(', ')} ` +
+          `(or as named in the secrets file: ${SECRET_NAMES.map((n) => SECRET_VARIABLES[n]).join(', ')})`,
         code: 'UNKNOWN_SECRET',
       });
     }

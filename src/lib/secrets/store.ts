@@ -21,6 +21,12 @@ export function isSecretName(name: string): name is SecretName {
   return Object.hasOwn(SECRET_VARIABLES, name);
 }
 
+/** A secret by its CLI name or by its variable name in the secrets file (`GATEWAY_API_KEY`). */
+export function secretNamed(name: string): SecretName | undefined {
+  if (isSecretName(name)) return name;
+  return SECRET_NAMES.find((n) => SECRET_VARIABLES[n] === name);
+}
+
 function generate(name: SecretName): string {
   const prefix = name === 'gateway-api-key' ? 'sk-aisuite-' : name === 'mcp-admin-token' ? 'mcp-' : '';
   return prefix + randomBytes(24).toString('base64url');
