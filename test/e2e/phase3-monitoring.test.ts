@@ -59,6 +59,32 @@ describe('phase 3, CPU profile, with the monitoring subset that has offline stan
     ).toEqual([]);
   });
 
+  it("a quiet suite's first streamed request shows in Prometheus's rates (its series start at zero)", async () => {
+    // Given a gateway Prometheus has scraped before any request (the test above waited for that)
+    const key = String((await suite.run(['secrets', 'get', 'gateway-api-key'])).stdout).trim();
+    // When one streamed chat request goes through it
+    const res = await fetch(`http://127.0.0.1:${suite.ports['api-gateway']}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'chat', stream: true, messages: [{ role: 'user', content: 'hello' }] }),
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    // Then a following scrape shows its time to first token as an increase (a series whose first
+    // sample is already 1 has no increase for Prometheus; a scrape every 15 s)
+    const query = 'sum(increase(gateway_time_to_first_token_seconds_count{model_group="chat"}[5m]))';
+    const url = `http://127.0.0.1:${suite.ports.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
+    let increase = 0;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const body = (await (await fetch(url)).json()) as { data: { result: { value: [number, string] }[] } };
+      increase = Number(body.data.result[0]?.value[1] ?? 0);
+      if (increase > 0) break;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    expect(increase).toBeGreaterThan(0);
+  });
+
   it('a re-run without --phase or --cpu keeps the deployed phase 3 (it does not fall back to phase 1)', async () => {
     const result = await suite.run(['up', ...UP_STAND_INS]);
     expect(result.exitCode, String(result.stderr)).toBe(0);

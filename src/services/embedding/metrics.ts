@@ -9,7 +9,7 @@ const BATCH = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
  */
 export function createEmbeddingMetrics(registry: Registry) {
   const registers = [registry];
-  return {
+  const metrics = {
     requests: new Counter({
       name: 'embedding_requests_total',
       help: 'Embedding requests by outcome (success, error).',
@@ -58,6 +58,10 @@ export function createEmbeddingMetrics(registry: Registry) {
       registers,
     }),
   };
+  // at zero from the start: a first request over the limits adds hundreds at once, which the
+  // EmbeddingTruncations alert's increase() would not see in a series that begins there
+  for (const kind of ['texts', 'chars'] as const) metrics.truncations.inc({ kind }, 0);
+  return metrics;
 }
 
 export type EmbeddingMetrics = ReturnType<typeof createEmbeddingMetrics>;

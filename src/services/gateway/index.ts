@@ -7,7 +7,7 @@ import { HttpError, serviceFromEnv, type CheckResult, type RunningService } from
 import { apiKeyChecker } from './auth.js';
 import { Backend } from './backend.js';
 import { loadGatewayConfig } from './config.js';
-import { createGatewayMetrics } from './metrics.js';
+import { createGatewayMetrics, initialiseSeries } from './metrics.js';
 import { proxyEmbeddings, proxyGeneration, type ProxyDeps } from './proxy.js';
 import { routeRequest } from './routing.js';
 
@@ -103,6 +103,7 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
   const metrics = createGatewayMetrics(svc.registry, () =>
     [...backends.values()].map((b) => [b.name, b.state()] as [string, number]),
   );
+  initialiseSeries(metrics, groups, r);
   const deps: ProxyDeps = { backends, cfg: r, metrics, log: svc.log };
 
   for (const b of [...backends.values(), ...(embedding ? [embedding] : [])]) {

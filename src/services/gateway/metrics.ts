@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { RouterConfig } from './config.js';
+import { fallbackChain } from './routing.js';
 
 const LATENCY = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OVERHEAD = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5];
@@ -87,3 +89,26 @@ export function createGatewayMetrics(
 }
 
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+/**
+ * Creates at zero every series the configured routes can produce in the metrics that alerts,
+ * dashboards and `aisuite metrics` read through rate() or increase(). Prometheus sees no increase in a
+ * series whose first sample already counts, so without this the first cooldown of a backend (the
+ * GatewayBackendCoolingDown alert), the first fallback of a route and a quiet suite's first requests
+ * (TTFT, latency) were never seen. Backends are named after their model group.
+ */
+export function initialiseSeries(metrics: GatewayMetrics, groups: Iterable<string>, cfg: RouterConfig): void {
+  for (const group of groups) {
+    metrics.cooldowns.inc({ backend: group }, 0);
+    metrics.upstream.zero({ backend: group });
+    metrics.duration.zero({ model_group: group });
+    metrics.overhead.zero({ model_group: group });
+    const chain = fallbackChain(group, cfg);
+    chain.forEach((backend, i) => {
+      metrics.ttft.zero({ model_group: group, backend });
+      metrics.retries.inc({ model_group: group, backend }, 0);
+      // an unavailable backend is skipped, so a move can go from any backend of the chain to a later one
+      for (const to of chain.slice(i + 1)) metrics.fallbacks.inc({ from: backend, to }, 0);
+    });
+  }
+}

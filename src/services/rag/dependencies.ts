@@ -6,11 +6,12 @@
  * latency of request() for a one-text embedding call on a loaded host.
  */
 import { Agent, request, type Dispatcher } from 'undici';
+import type { DEPENDENCIES } from './metrics.js';
 
 /** A dependency that cannot serve now: the request gets 503 with Retry-After. */
 export class DependencyUnavailableError extends Error {
   constructor(
-    readonly dependency: 'embedding' | 'postgres' | 'gateway',
+    readonly dependency: (typeof DEPENDENCIES)[number],
     message: string,
   ) {
     super(message);
