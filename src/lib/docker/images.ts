@@ -69,8 +69,7 @@ export class ImageClient {
       });
       try {
         await followProgress(this.docker, stream, (event) => {
-          for (const line of (event.stream ?? '').split('\n')) {
-            if (line.trim() === '') continue;
+          for (const line of buildOutputLines(event.stream ?? '')) {
             tail.push(line);
             if (tail.length > 30) tail.shift();
             onProgress(line);
@@ -116,4 +115,22 @@ export function followProgress(
       },
     );
   });
+}
+
+// eslint-disable-next-line no-control-regex -- the escape character is what is matched
+const SGR = /\x1b\[[0-9;]*m/g;
+/** The classic builder's bookkeeping between steps: layer ids, intermediate containers. */
+const BOOKKEEPING = /^\s*(---> |Removing intermediate container |Successfully built )/;
+
+/**
+ * The lines of one build output chunk worth showing: colour codes (the engine marks a step's stderr
+ * in red) removed, empty lines and the builder's bookkeeping dropped; steps, the commands' own output
+ * and `Successfully tagged` kept.
+ */
+export function buildOutputLines(chunk: string): string[] {
+  return chunk
+    .replace(SGR, '')
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '' && !BOOKKEEPING.test(l));
 }
