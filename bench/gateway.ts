@@ -9,16 +9,21 @@
  *
  * Every process is measured warm: it first serves BENCH_GATEWAY_WARM_MS (2000) of load per kind.
  *
- * Alone: `npx tsx bench/gateway.ts` (BENCH_GATEWAY_SECONDS=3 per scenario by default).
+ * Each scenario runs BENCH_GATEWAY_ROUNDS (3) rounds of direct, gateway and minimal proxy, each for
+ * BENCH_GATEWAY_SECONDS (2); every figure is the median over the rounds of its value within a round.
+ *
+ * Alone: `npx tsx bench/gateway.ts`.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Pool } from 'undici';
 import { startServiceProcess, type ServiceProcess } from '../test/support/service-process.js';
-import { percentile, runIfMain, startReference, type BenchResult } from './types.js';
+import { median, percentile, runIfMain, startReference, type BenchResult } from './types.js';
 
-const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 3);
+const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 2);
+/** Rounds of direct, gateway and minimal proxy per scenario (figures: medians over the rounds). */
+const ROUNDS = Number(process.env.BENCH_GATEWAY_ROUNDS ?? 3);
 const WARMUP_MS = 1_000;
 /** Per process and kind, before any measurement (see runBackend). */
 const WARM_PROCESS_MS = Number(process.env.BENCH_GATEWAY_WARM_MS ?? 2_000);
@@ -131,8 +136,10 @@ function cpuSeconds(pid: number): number {
   }
 }
 
+type Measured = LoadResult & { cpuUsPerReq: number[] };
+
 /** A load run plus the CPU time each given process spent during it, per completed request (µs). */
-async function measured(spec: LoadSpec, pids: number[]): Promise<LoadResult & { cpuUsPerReq: number[] }> {
+async function measured(spec: LoadSpec, pids: number[]): Promise<Measured> {
   // from the end of the warm-up only: one-time costs (the first requests of a fresh process load
   // modules) would otherwise dominate the few requests of a slow-backend run
   let before = pids.map(cpuSeconds);
@@ -185,17 +192,40 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
       for (const concurrency of [1, 64]) {
         const kind = `${stream ? 'streamed' : 'json'}, c=${concurrency}, ${label}`;
         const durationMs = SECONDS * 1000;
-        const direct = await measured({ url: mock.url, concurrency, stream, durationMs }, [mockPid]);
-        const via = await measured({ url: gateway.url, concurrency, stream, durationMs, key: KEY }, [gwPid]);
-        const bare = await loadInChild({ url: minimal.url, concurrency, stream, durationMs });
-        if (direct.errors || via.errors || bare.errors) {
-          throw new Error(
-            `errors during ${kind}: direct ${direct.errors}, gateway ${via.errors}, minimal proxy ${bare.errors}`,
-          );
+        // ROUNDS rounds of direct, gateway, minimal proxy, each figure the median over the rounds of
+        // its value within a round: a shared 2-core host drifts by more than the targets between one
+        // window and the next, so single windows swung the verdicts from run to run
+        const rounds: Array<{ direct: Measured; via: Measured; bare: LoadResult }> = [];
+        for (let round = 0; round < ROUNDS; round++) {
+          const direct = await measured({ url: mock.url, concurrency, stream, durationMs }, [mockPid]);
+          const via = await measured({ url: gateway.url, concurrency, stream, durationMs, key: KEY }, [
+            gwPid,
+          ]);
+          const bare = await loadInChild({ url: minimal.url, concurrency, stream, durationMs });
+          if (direct.errors || via.errors || bare.errors) {
+            throw new Error(
+              `errors during ${kind}: direct ${direct.errors}, gateway ${via.errors}, minimal proxy ${bare.errors}`,
+            );
+          }
+          rounds.push({ direct, via, bare });
         }
-        const added50 = via.p50 - direct.p50;
-        const added99 = via.p99 - direct.p99;
-        const ratio = via.rps / direct.rps;
+        const med = (f: (r: (typeof rounds)[number]) => number): number => median(rounds.map(f));
+        const direct = {
+          p50: med((r) => r.direct.p50),
+          p99: med((r) => r.direct.p99),
+          rps: med((r) => r.direct.rps),
+        };
+        const via = {
+          rps: med((r) => r.via.rps),
+          selfOverheadP50: med((r) => r.via.selfOverheadP50 ?? NaN),
+          cpuUsPerReq: [med((r) => r.via.cpuUsPerReq[0] ?? NaN)],
+        };
+        const directCpu = med((r) => r.direct.cpuUsPerReq[0] ?? NaN);
+        const bare = { rps: med((r) => r.bare.rps) };
+        const bareAdded50 = med((r) => r.bare.p50 - r.direct.p50);
+        const added50 = med((r) => r.via.p50 - r.direct.p50);
+        const added99 = med((r) => r.via.p99 - r.direct.p99);
+        const ratio = med((r) => r.via.rps / r.direct.rps);
         results.push(
           {
             name: `p50 added latency (${kind})`,
@@ -228,16 +258,16 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
             value: bare.rps,
             unit: 'req/s',
             baseline: { name: 'direct', value: direct.rps },
-            ratio: bare.rps / direct.rps,
+            ratio: med((r) => r.bare.rps / r.direct.rps),
           },
           {
             name: `reference: minimal Node proxy p50 added latency (${kind})`,
-            value: bare.p50 - direct.p50,
+            value: bareAdded50,
             unit: 'ms',
           },
           {
             name: `gateway self-reported overhead p50 (${kind})`,
-            value: via.selfOverheadP50 ?? NaN,
+            value: via.selfOverheadP50,
             unit: 'ms',
           },
           {
@@ -245,8 +275,8 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
             name: `gateway CPU per request (${kind})`,
             value: via.cpuUsPerReq[0] ?? NaN,
             unit: 'us',
-            baseline: { name: 'mock-inference CPU/request (direct)', value: direct.cpuUsPerReq[0] ?? NaN },
-            ratio: (via.cpuUsPerReq[0] ?? NaN) / (direct.cpuUsPerReq[0] ?? NaN),
+            baseline: { name: 'mock-inference CPU/request (direct)', value: directCpu },
+            ratio: (via.cpuUsPerReq[0] ?? NaN) / directCpu,
           },
         );
       }
