@@ -214,9 +214,9 @@ export async function run(): Promise<BenchResult[]> {
     let composeWarm: number[] = [];
     const composeCold: number[] = [];
     try {
-      // docker-compose from no container to every readiness endpoint answering, as cold `up` is timed:
-      // what the usual tool does against the same floor
-      // (the same readiness GETs as `up`, on the containers Compose v1 names <project>_<service>_1)
+      // docker-compose from no container to every readiness endpoint answering, as cold `up` is timed
+      // (the same readiness GETs, on the containers Compose v1 names <project>_<service>_1): what the
+      // usual tool does against the same floor
       const waits = resolved.suite.services.flatMap((svc) => {
         const url = readinessUrl(resolved.suite, svc);
         const target = { inspect: () => docker.getContainer(`${project}_${svc.name}_1`).inspect() };

@@ -218,7 +218,7 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
         const via = {
           rps: med((r) => r.via.rps),
           selfOverheadP50: med((r) => r.via.selfOverheadP50 ?? NaN),
-          cpuUsPerReq: [med((r) => r.via.cpuUsPerReq[0] ?? NaN)],
+          cpuUsPerReq: med((r) => r.via.cpuUsPerReq[0] ?? NaN),
         };
         const directCpu = med((r) => r.direct.cpuUsPerReq[0] ?? NaN);
         const bare = { rps: med((r) => r.bare.rps) };
@@ -273,10 +273,10 @@ async function runBackend(label: string, mockEnv: Record<string, string>): Promi
           {
             // Robust on a shared machine: CPU the gateway spends per request, against the backend's.
             name: `gateway CPU per request (${kind})`,
-            value: via.cpuUsPerReq[0] ?? NaN,
+            value: via.cpuUsPerReq,
             unit: 'us',
             baseline: { name: 'mock-inference CPU/request (direct)', value: directCpu },
-            ratio: (via.cpuUsPerReq[0] ?? NaN) / directCpu,
+            ratio: via.cpuUsPerReq / directCpu,
           },
         );
       }
