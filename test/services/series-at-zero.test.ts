@@ -1,12 +1,14 @@
 /**
  * Labelled counters that alerts read through increase() start at zero for every label value the
- * service knows: Prometheus sees no increase in a series whose first sample already counts. (The
- * gateway's, which depend on its routes, are in gateway/config.test.ts; a real Prometheus sees the
- * difference in e2e/phase3-monitoring.test.ts.)
+ * service knows (the gateway: the label values its configured routes can produce): Prometheus sees no
+ * increase in a series whose first sample already counts. A real Prometheus sees the difference in
+ * e2e/phase3-monitoring.test.ts.
  */
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createEmbeddingMetrics } from '../../src/services/embedding/metrics.js';
+import { loadGatewayConfig } from '../../src/services/gateway/config.js';
+import { createGatewayMetrics, initialiseSeries } from '../../src/services/gateway/metrics.js';
 import { createRagMetrics, DEPENDENCIES } from '../../src/services/rag/metrics.js';
 
 async function series(create: (r: Registry) => unknown, name: string): Promise<string[]> {
@@ -30,5 +32,32 @@ describe('series at zero from the start', () => {
       'embedding_truncations_total{kind="chars"} 0',
       'embedding_truncations_total{kind="texts"} 0',
     ]);
+  });
+
+  it('gateway: every series a configured route can produce', async () => {
+    const cfg = loadGatewayConfig({ GATEWAY_API_KEY: 'k', ROUTER_FALLBACKS: '[{"chat": ["code"]}]' }).router;
+    const gateway = (r: Registry) => initialiseSeries(createGatewayMetrics(r), ['chat', 'code'], cfg);
+    // a fallback only where the configuration has one, a cooldown for every backend
+    expect(await series(gateway, 'gateway_fallbacks_total')).toEqual([
+      'gateway_fallbacks_total{from="chat",to="code"} 0',
+    ]);
+    expect(await series(gateway, 'gateway_cooldowns_total')).toEqual([
+      'gateway_cooldowns_total{backend="chat"} 0',
+      'gateway_cooldowns_total{backend="code"} 0',
+    ]);
+    // TTFT by group and the backends that may serve it (code serves chat after a fallback)
+    expect(await series(gateway, 'gateway_time_to_first_token_seconds_count')).toEqual([
+      'gateway_time_to_first_token_seconds_count{model_group="chat",backend="chat"} 0',
+      'gateway_time_to_first_token_seconds_count{model_group="chat",backend="code"} 0',
+      'gateway_time_to_first_token_seconds_count{model_group="code",backend="code"} 0',
+    ]);
+    // and every value is zero: nothing was counted
+    const registry = new Registry();
+    gateway(registry);
+    expect(
+      (await registry.metrics())
+        .split('\n')
+        .filter((l) => /^gateway_\w+(_count|_total)\{/.test(l) && !l.endsWith(' 0')),
+    ).toEqual([]);
   });
 });
