@@ -91,8 +91,8 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
   svc.setReady('ready');
   return {
     url,
-    close: async () => {
-      await svc.close();
+    close: async (signal) => {
+      await svc.close(signal);
       await holder.close();
     },
   };

@@ -156,8 +156,8 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
   svc.log.info({ backends: r.modelList, embedding: cfg.embeddingUrl ?? 'off' }, 'routing');
   return {
     url,
-    close: async () => {
-      await svc.close();
+    close: async (signal) => {
+      await svc.close(signal);
       await Promise.all([...backends.values(), ...(embedding ? [embedding] : [])].map((b) => b.close()));
     },
   };

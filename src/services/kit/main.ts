@@ -3,7 +3,7 @@ import { EnvError } from './env.js';
 /** What a service module's `start(env)` resolves to. */
 export interface RunningService {
   url: string;
-  close(): Promise<void>;
+  close(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export type StartFn = (env?: NodeJS.ProcessEnv) => Promise<RunningService>;
@@ -28,8 +28,8 @@ export async function startFromMain(start: StartFn, env: NodeJS.ProcessEnv = pro
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(130);
     stopping = true;
-    process.stderr.write(`received ${signal}, shutting down\n`);
-    running.close().then(
+    // the service logs it (JSON, with the signal): no plain-text line in its log stream
+    running.close(signal).then(
       () => process.exit(0),
       (e: unknown) => {
         process.stderr.write(`shutdown failed: ${String(e)}\n`);

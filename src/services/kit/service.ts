@@ -56,7 +56,8 @@ export interface Service {
   /** Listens on port/host; resolves to the base URL (`http://127.0.0.1:1234`). */
   listen(): Promise<string>;
   /** Stops accepting, lets in-flight requests (streams too) finish up to the grace period, then closes. */
-  close(): Promise<void>;
+  /** Stops gracefully; `signal` (when a signal asked for it) goes into the 'shutting down' log line. */
+  close(signal?: NodeJS.Signals): Promise<void>;
 }
 
 declare module 'fastify' {
@@ -210,11 +211,11 @@ export function createService(opts: ServiceOptions): Service {
       log.info({ url }, 'listening');
       return url;
     },
-    close() {
+    close(signal) {
       closing ??= (async () => {
         state = 'stopping';
         for (const c of checkList.values()) c.stop();
-        log.info({ grace_ms: graceMs }, 'shutting down');
+        log.info({ grace_ms: graceMs, ...(signal ? { signal } : {}) }, 'shutting down');
         const closed = app.close();
         // Keep-alive sockets turn idle as their last response ends; close them as they do so the
         // server stops as soon as the in-flight work is done rather than after the grace period.

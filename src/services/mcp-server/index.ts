@@ -136,9 +136,9 @@ export async function start(
   svc.setReady('ready');
   return {
     url,
-    close: async () => {
+    close: async (signal) => {
       timers.forEach(clearInterval);
-      await svc.close();
+      await svc.close(signal);
       db.close();
     },
   };

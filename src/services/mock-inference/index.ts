@@ -66,9 +66,9 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
   if (cfg.MOCK_LOAD_TIME === 0) svc.setReady('ready');
   return {
     url,
-    close: async () => {
+    close: async (signal) => {
       clearTimeout(loaded);
-      await svc.close();
+      await svc.close(signal);
     },
   };
 }

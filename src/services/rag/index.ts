@@ -117,9 +117,9 @@ export async function start(environment: NodeJS.ProcessEnv = process.env): Promi
 
   return {
     url,
-    close: async () => {
+    close: async (signal) => {
       stopped = true;
-      await svc.close();
+      await svc.close(signal);
       await Promise.race([migrated, sleep(1_000)]);
       await pool.end().catch(() => undefined);
       await Promise.all([embedding.close(), gateway.close()]).catch(() => undefined);

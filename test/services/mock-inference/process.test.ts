@@ -30,6 +30,9 @@ describe('mock-inference as a process', () => {
       true,
     );
     expect(logs.some((l) => l.msg === 'stopped')).toBe(true);
+    // the signal is in the JSON shutdown line, and nothing else reaches the log stream as plain text
+    expect(logs.find((l) => l.msg === 'shutting down')).toMatchObject({ signal: 'SIGTERM' });
+    expect(svc.lines().filter((l) => l.trim() !== '' && !l.startsWith('{'))).toEqual([]);
   });
 
   it('logs requests, not the probes polling it (debug level shows those; a failing /health is logged)', async () => {
