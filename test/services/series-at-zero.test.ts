@@ -1,14 +1,16 @@
 /**
  * Labelled counters that alerts read through increase() start at zero for every label value the
- * service knows (the gateway: the label values its configured routes can produce): Prometheus sees no
- * increase in a series whose first sample already counts. A real Prometheus sees the difference in
- * e2e/phase3-monitoring.test.ts.
+ * service knows (the gateway: the label values its configured routes can produce; mcp-server: its
+ * tools): Prometheus sees no increase in a series whose first sample already counts. A real
+ * Prometheus sees the difference in e2e/phase3-monitoring.test.ts.
  */
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createEmbeddingMetrics } from '../../src/services/embedding/metrics.js';
 import { loadGatewayConfig } from '../../src/services/gateway/config.js';
 import { createGatewayMetrics, initialiseSeries } from '../../src/services/gateway/metrics.js';
+import { CALL_STATUSES, CHECKED, createMcpMetrics } from '../../src/services/mcp-server/metrics.js';
+import { TOOL_NAMES } from '../../src/services/mcp-server/permissions.js';
 import { createRagMetrics, DEPENDENCIES } from '../../src/services/rag/metrics.js';
 
 async function series(create: (r: Registry) => unknown, name: string): Promise<string[]> {
@@ -31,6 +33,22 @@ describe('series at zero from the start', () => {
     expect(await series(createEmbeddingMetrics, 'embedding_truncations_total')).toEqual([
       'embedding_truncations_total{kind="chars"} 0',
       'embedding_truncations_total{kind="texts"} 0',
+    ]);
+  });
+
+  it('mcp-server: a permission check series per tool and admin permission, and per-tool call outcomes', async () => {
+    // a burst of denied calls to one tool is what the RBAC alert counts through increase()
+    const checks = await series(createMcpMetrics, 'rbac_permission_checks_total');
+    expect(checks).toHaveLength(CHECKED.length * 2);
+    for (const tool of ['rag_delete_collection', 'approvals:review', 'rbac:admin'])
+      expect(checks).toContain(`rbac_permission_checks_total{result="denied",tool="${tool}"} 0`);
+    expect(await series(createMcpMetrics, 'mcp_tool_calls_total')).toHaveLength(
+      TOOL_NAMES.length * CALL_STATUSES.length,
+    );
+    expect(await series(createMcpMetrics, 'mcp_rate_limited_total')).toHaveLength(TOOL_NAMES.length);
+    expect(await series(createMcpMetrics, 'mcp_auth_failures_total')).toEqual([
+      'mcp_auth_failures_total{reason="invalid"} 0',
+      'mcp_auth_failures_total{reason="missing"} 0',
     ]);
   });
 

@@ -1,4 +1,13 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { APPROVALS_REVIEW, RBAC_ADMIN, TOOL_NAMES } from './permissions.js';
+
+/** Outcomes of a tool call that passed RBAC (`mcp_tool_calls_total{status}`). */
+export const CALL_STATUSES = ['ok', 'error', 'pending_approval', 'approval_refused', 'rate_limited'] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+/** Why a request was refused with 401 (`mcp_auth_failures_total{reason}`). */
+export const AUTH_FAILURES = ['missing', 'invalid'] as const;
+/** What a permission check is audited under: a tool, or the admin API's permission. */
+export const CHECKED = [...TOOL_NAMES, APPROVALS_REVIEW, RBAC_ADMIN] as const;
 
 export interface McpMetrics {
   permissionChecks: Counter<'result' | 'tool'>;
@@ -68,8 +77,16 @@ export function createMcpMetrics(registry: Registry): McpMetrics {
       pending = fn;
     },
   };
-  // Zero series exist from the start, so rate() and alert rules see the first outcome as a change.
+  // Zero series exist from the start, so rate() and alert rules (a burst of denied checks) see the
+  // first outcome as a change: Prometheus sees no increase in a series whose first sample already counts.
   for (const outcome of ['approved', 'rejected', 'expired', 'executed'])
     metrics.approvals.inc({ outcome }, 0);
+  for (const tool of CHECKED)
+    for (const result of ['allowed', 'denied']) metrics.permissionChecks.inc({ result, tool }, 0);
+  for (const tool of TOOL_NAMES) {
+    metrics.rateLimited.inc({ tool }, 0);
+    for (const status of CALL_STATUSES) metrics.toolCalls.inc({ tool, status }, 0);
+  }
+  for (const reason of AUTH_FAILURES) metrics.authFailures.inc({ reason }, 0);
   return metrics;
 }

@@ -8,12 +8,10 @@ import type { Logger } from 'pino';
 import type { ApprovalStore } from './approvals.js';
 import { isBusy } from './db.js';
 import type { McpServerConfig } from './config.js';
-import type { McpMetrics } from './metrics.js';
+import type { CallStatus, McpMetrics } from './metrics.js';
 import { describeRate, type RateLimiter } from './rate-limit.js';
 import type { Principal } from './rbac.js';
 import { ToolError, type ToolDef } from './tools/index.js';
-
-export type CallStatus = 'ok' | 'error' | 'pending_approval' | 'approval_refused' | 'rate_limited';
 
 export interface RunnerDeps {
   cfg: McpServerConfig;
