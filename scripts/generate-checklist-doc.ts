@@ -8,7 +8,8 @@ import * as prettier from 'prettier';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { POST_DEPLOY, PRE_FLIGHT, type CheckTemplate } from '../src/lib/checklist/definitions.js';
-import { DEFAULT_TIMING } from '../src/lib/checklist/types.js';
+import { timingFor } from '../src/lib/checklist/expand.js';
+import { DEFAULT_SCRAPE_INTERVAL_SECONDS } from '../src/lib/suite/build.js';
 import { catalog } from '../src/lib/suite/catalog.js';
 
 export const DOC_PATH = fileURLToPath(new URL('../docs/DEPLOYMENT_CHECKLIST.md', import.meta.url));
@@ -68,8 +69,9 @@ function applies(t: CheckTemplate): string {
 }
 
 function timing(t: CheckTemplate): string {
-  const x = { ...DEFAULT_TIMING, ...t.timing };
-  return `${x.timeoutSeconds}s × ${x.failureThreshold}${x.failureThreshold > 1 ? `, every ${x.periodSeconds}s` : ''}`;
+  const x = timingFor(t, DEFAULT_SCRAPE_INTERVAL_SECONDS);
+  const scrapes = t.retryForScrapes === undefined ? '' : ` (${t.retryForScrapes} scrape intervals)`;
+  return `${x.timeoutSeconds}s × ${x.failureThreshold}${x.failureThreshold > 1 ? `, every ${x.periodSeconds}s` : ''}${scrapes}`;
 }
 
 const item = (t: CheckTemplate) => (t.forEach === 'model-file' ? '<file>' : '<service>');

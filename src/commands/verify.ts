@@ -19,7 +19,9 @@ runs the post-deploy checklist, writes verify.junit.xml and verify.json to --rep
 failed services under logs/), and removes everything it created: containers, network, volumes, and the
 project's state directory. Teardown also runs on failure, on Ctrl-C and on SIGTERM (a cancelled CI job); --keep leaves the suite up.
 
-It takes the same config and image overrides as \`up\` (--config, --image, --without, --phase).
+It takes the same config and image overrides as \`up\` (--config, --image, --without, --phase), with free
+host ports and, unless the config sets prometheus.scrapeIntervalSeconds, a 5 s scrape interval (the
+checklist waits for Prometheus's first scrape of every target).
 Exit codes: 0 every smoke test and critical check passed; 1 one failed (or the suite did not come up);
 2 bad input; 3 a deadline passed; 130 interrupted.`);
   static override examples = [

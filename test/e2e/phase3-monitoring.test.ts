@@ -6,8 +6,11 @@ import { json, TestSuite } from './support/suite.js';
 
 const suite = new TestSuite(inject('e2e'));
 
+// a scrape every 5 s (not the default 15 s): the waits for first scrapes below are shorter
+const SCRAPE_INTERVAL_SECONDS = 5;
+
 beforeAll(async () => {
-  await suite.init();
+  await suite.init({ prometheus: { scrapeIntervalSeconds: SCRAPE_INTERVAL_SECONDS } });
 });
 
 afterAll(async () => {
@@ -57,6 +60,11 @@ describe('phase 3, CPU profile, with the monitoring subset that has offline stan
     expect(
       targets.filter((t) => t.health !== 'up').map((t) => `${t.labels.job}: ${t.health} ${t.lastError}`),
     ).toEqual([]);
+    // at the interval aisuite.yaml asked for (Prometheus refuses a scrape timeout above it)
+    const status = (await (
+      await fetch(`http://127.0.0.1:${suite.ports.prometheus}/api/v1/status/config`)
+    ).json()) as { data: { yaml: string } };
+    expect(status.data.yaml).toMatch(new RegExp(`^  scrape_interval: ${SCRAPE_INTERVAL_SECONDS}s$`, 'm'));
   });
 
   it("a quiet suite's first streamed request shows in Prometheus's rates (its series start at zero)", async () => {
@@ -71,7 +79,7 @@ describe('phase 3, CPU profile, with the monitoring subset that has offline stan
     expect(res.status).toBe(200);
     await res.text();
     // Then a following scrape shows its time to first token as an increase (a series whose first
-    // sample is already 1 has no increase for Prometheus; a scrape every 15 s)
+    // sample is already 1 has no increase for Prometheus)
     const query = 'sum(increase(gateway_time_to_first_token_seconds_count{model_group="chat"}[5m]))';
     const url = `http://127.0.0.1:${suite.ports.prometheus}/api/v1/query?query=${encodeURIComponent(query)}`;
     let increase = 0;

@@ -216,7 +216,8 @@ describe('releases and rollback on a real engine', () => {
 describe("metrics against the suite's own Prometheus (stand-in) after traffic", () => {
   const mon = new TestSuite(inject('e2e'));
   beforeAll(async () => {
-    await mon.init();
+    // a scrape every 5 s: the numbers show sooner
+    await mon.init({ prometheus: { scrapeIntervalSeconds: 5 } });
   });
   afterAll(async () => {
     await mon.cleanup();

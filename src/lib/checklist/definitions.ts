@@ -23,6 +23,8 @@ export interface CheckTemplate {
   readonly when?: { readonly services?: readonly string[]; readonly profile?: Profile };
   readonly needs?: readonly string[];
   readonly timing?: Partial<Timing>;
+  /** Keep retrying (every `timing.periodSeconds`) for this many of the suite's scrape intervals. */
+  readonly retryForScrapes?: number;
   readonly probe: { readonly kind: ProbeKind } & Readonly<Record<string, unknown>>;
 }
 
@@ -187,13 +189,15 @@ export const POST_DEPLOY: readonly CheckTemplate[] = [
       // first few targets (6 of 10 right after `up`)
       expectLabel: { name: 'job', values: ['${list:scraped-services}'] },
     },
-    // the first scrape of each target comes within one scrape interval (15 s) of Prometheus's start
-    timing: { timeoutSeconds: 5, periodSeconds: 5, failureThreshold: 6 },
+    // the first scrape of each target comes within one scrape interval of Prometheus's start
+    timing: { timeoutSeconds: 5, periodSeconds: 2 },
+    retryForScrapes: 2,
     remedy: 'Open ${url:prometheus}/targets: the failing target shows the scrape error.',
     troubleshooting:
       'Passes only when `up` has a series for every job of the suite (every selected service Prometheus scrapes) ' +
       'and every series is 1. A target that was never scraped is not in the result: the first scrape happens ' +
-      'within one scrape interval (15 s) after start, so the check retries for up to 30 s.',
+      'within one scrape interval (`prometheus.scrapeIntervalSeconds`, 15 s unless set) after start, so the check ' +
+      'retries for two intervals.',
   },
   {
     id: 'prometheus-rules-healthy',

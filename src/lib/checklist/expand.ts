@@ -1,7 +1,7 @@
 import { isSecretName } from '../secrets/store.js';
 import type { CheckTemplate } from './definitions.js';
 import type { ChecklistTarget, ServiceTarget } from './target.js';
-import { DEFAULT_TIMING, type Check } from './types.js';
+import { DEFAULT_TIMING, type Check, type Timing } from './types.js';
 import type { ProbeSpec } from '../probes/types.js';
 
 /** A placeholder that cannot be filled here; the check is reported failed (or skipped) with the reason. */
@@ -100,6 +100,14 @@ function fill(value: unknown, target: ChecklistTarget, each?: Each): unknown {
   return value;
 }
 
+/** The template's timing; one that retries for some scrape intervals gets the attempts those take. */
+export function timingFor(template: CheckTemplate, scrapeIntervalSeconds: number): Timing {
+  const timing = { ...DEFAULT_TIMING, ...template.timing };
+  if (template.retryForScrapes === undefined) return timing;
+  const attempts = Math.ceil((template.retryForScrapes * scrapeIntervalSeconds) / timing.periodSeconds) + 1;
+  return { ...timing, failureThreshold: Math.max(timing.failureThreshold, attempts) };
+}
+
 function items(template: CheckTemplate, target: ChecklistTarget): Each[] {
   switch (template.forEach) {
     case undefined:
@@ -148,7 +156,7 @@ function toCheck(
     severity: template.severity,
     remedy: text(template.remedy),
     needs: template.needs ?? [],
-    timing: { ...DEFAULT_TIMING, ...template.timing },
+    timing: timingFor(template, target.scrapeIntervalSeconds),
     source,
   };
   if (skip !== undefined) return { ...common, probe: template.probe as unknown as ProbeSpec, skip };

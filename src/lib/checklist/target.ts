@@ -1,3 +1,4 @@
+import { scrapeIntervalOf } from '../suite/build.js';
 import { catalog } from '../suite/catalog.js';
 import type { ResolvedSuite } from '../suite/resolve.js';
 import type { Phase, Profile, ServiceGroup } from '../suite/types.js';
@@ -33,6 +34,8 @@ export interface ChecklistTarget {
   /** Where Docker keeps images and volumes (disk space check). */
   readonly dockerRoot: string;
   readonly embeddingModel: string;
+  /** How often Prometheus scrapes (checks waiting for a first scrape retry for two of these). */
+  readonly scrapeIntervalSeconds: number;
   readonly secrets: Readonly<Partial<Record<SecretName, string>>>;
 }
 
@@ -93,6 +96,7 @@ export function targetFromSuite(input: TargetInput): ChecklistTarget {
     modelFiles,
     dockerRoot: input.dockerRoot ?? '/var/lib/docker',
     embeddingModel: options.embeddingModel,
+    scrapeIntervalSeconds: scrapeIntervalOf(suite),
     secrets: input.secrets,
   };
 }

@@ -94,6 +94,12 @@ export const configSchema = {
         },
       },
     },
+    prometheus: {
+      type: 'object',
+      additionalProperties: false,
+      // Prometheus scrapes every target and evaluates the rules this often (the rules' windows are 5m+)
+      properties: { scrapeIntervalSeconds: { type: 'integer', minimum: 1, maximum: 60 } },
+    },
     loki: {
       type: 'object',
       additionalProperties: false,
@@ -142,6 +148,7 @@ export interface AisuiteConfig {
       email?: { name: string; to: string; from: string; smarthost: string }[];
     };
   };
+  prometheus?: { scrapeIntervalSeconds?: number };
   loki?: { retentionHours?: number };
   build?: { nodeImage?: string; caFile?: string; useSystemCa?: boolean };
   checklist?: {

@@ -13,7 +13,16 @@ export interface SuiteOptions extends CatalogOptions {
   readonly bindAddress: string;
   readonly alerting: AlertReceivers;
   readonly runbookUrl?: string;
+  /** Prometheus's scrape interval; default DEFAULT_SCRAPE_INTERVAL_SECONDS. */
+  readonly scrapeIntervalSeconds?: number;
 }
+
+/** How often Prometheus scrapes and evaluates rules unless `prometheus.scrapeIntervalSeconds` says otherwise. */
+export const DEFAULT_SCRAPE_INTERVAL_SECONDS = 15;
+
+/** The suite's scrape interval (releases recorded before it could be set used the default). */
+export const scrapeIntervalOf = (suite: Pick<SuiteSpec, 'scrapeIntervalSeconds'>): number =>
+  suite.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_SECONDS;
 
 export const PHASES: readonly Phase[] = [1, 2, 3];
 export const PROFILES: readonly Profile[] = ['cpu', 'gpu'];
@@ -219,6 +228,7 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
     alerting: options.alerting,
     ...(options.runbookUrl === undefined ? {} : { runbookUrl: options.runbookUrl }),
     lokiRetentionHours: options.lokiRetentionHours,
+    scrapeIntervalSeconds: options.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_SECONDS,
   };
 }
 

@@ -130,6 +130,7 @@ export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext):
     },
     runbookUrl: config.alerting?.runbookUrl,
     lokiRetentionHours: config.loki?.retentionHours ?? 168,
+    scrapeIntervalSeconds: config.prometheus?.scrapeIntervalSeconds,
   };
   const suite = buildSuite(options);
   const warnings: string[] = [];

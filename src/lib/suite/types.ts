@@ -104,6 +104,8 @@ export interface SuiteSpec {
   /** Where alert rules' `runbook_url` points (`{alert}`: the alert's lower-cased name); unset: the monitoring guide. */
   readonly runbookUrl?: string;
   readonly lokiRetentionHours: number;
+  /** Prometheus's scrape and rule evaluation interval; unset in releases recorded before it could be set (15 s). */
+  readonly scrapeIntervalSeconds?: number;
 }
 
 export interface WebhookReceiver {

@@ -26,6 +26,9 @@ export async function freePorts(host: string, count: number): Promise<number[]> 
   return ports;
 }
 
+/** Prometheus's scrape interval in a verify suite unless aisuite.yaml sets `prometheus.scrapeIntervalSeconds`. */
+export const VERIFY_SCRAPE_INTERVAL_SECONDS = 5;
+
 /** Services that publish a host port (the ones a port override applies to). */
 function servicesWithHostPort(): string[] {
   const all = catalog({
@@ -46,7 +49,7 @@ function servicesWithHostPort(): string[] {
 /**
  * Writes the config `verify` runs with: the user's aisuite.yaml (paths already absolute) with free host
  * ports for every service, so an ephemeral suite never collides with a suite already running on this
- * host, and without `secretsFile` (the ephemeral suite's secrets live in its own state directory). It
+ * host, a 5 s scrape interval unless the file sets one, and without `secretsFile` (the ephemeral suite's secrets live in its own state directory). It
  * lives in the project's state directory (mode 0600: receiver URLs may be secrets), so that a kept suite's
  * config goes with `down --purge`; `select` adds the suite's selection for the commands run on a kept
  * suite afterwards.
@@ -64,6 +67,12 @@ export async function writeVerifyConfig(
     ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
     project,
     ports: Object.fromEntries(names.map((name, i) => [name, ports[i]!])),
+    // the post-deploy checklist waits for Prometheus's first scrape of every target (and a new one of
+    // the chat backend the failover test restarted): a short interval keeps that wait short
+    prometheus: {
+      ...config.prometheus,
+      scrapeIntervalSeconds: config.prometheus?.scrapeIntervalSeconds ?? VERIFY_SCRAPE_INTERVAL_SECONDS,
+    },
   };
   const dir = projectStateDir(project, env);
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });

@@ -4,6 +4,7 @@ import { selectChecks } from '../../../src/lib/checklist/index.js';
 import { probeSchema } from '../../../src/lib/checklist/schema.js';
 import { BUILTIN_TEMPLATES } from '../../../src/lib/checklist/definitions.js';
 import { targetFor } from './support.js';
+import type { ChecklistTarget } from '../../../src/lib/checklist/target.js';
 
 const validateProbe = new Ajv({ strict: true, allowUnionTypes: true, discriminator: true }).compile(
   probeSchema,
@@ -108,6 +109,20 @@ describe('built-in checklists filled in from the suite model', () => {
         ],
       },
     });
+  });
+
+  it('every Prometheus target up retries for two scrape intervals of the suite', async () => {
+    const target = await targetFor({ phase: '3', cpu: true });
+    const timing = (t: ChecklistTarget) =>
+      selectChecks(t, { stages: ['post-deploy'] }).find((c) => c.id === 'prometheus-targets-up')?.timing;
+    // 15 s by default: 30 s of retries every 2 s, plus the first attempt
+    expect(target.scrapeIntervalSeconds).toBe(15);
+    expect(timing(target)).toMatchObject({ periodSeconds: 2, failureThreshold: 16 });
+    expect(timing({ ...target, scrapeIntervalSeconds: 5 })).toMatchObject({
+      periodSeconds: 2,
+      failureThreshold: 6,
+    });
+    expect(timing({ ...target, scrapeIntervalSeconds: 60 })).toMatchObject({ failureThreshold: 61 });
   });
 
   it('a missing secret makes the check fail with a clear message instead of sending no key', async () => {

@@ -93,6 +93,20 @@ describe('aisuite.yaml', () => {
     expect(error.message).toMatch(/^a\.yaml:3:17: checklist\.urls\.prometheus must match pattern/);
   });
 
+  it('prometheus.scrapeIntervalSeconds: whole seconds from 1 to 60, else an error at its position', () => {
+    expect(parseConfig('prometheus:\n  scrapeIntervalSeconds: 5\n', 'a.yaml').prometheus).toEqual({
+      scrapeIntervalSeconds: 5,
+    });
+    for (const [bad, why] of [
+      ['0', 'must be >= 1'],
+      ['61', 'must be <= 60'],
+      ['2.5', 'must be integer'],
+    ] as const) {
+      const error = errorOf(() => parseConfig(`prometheus:\n  scrapeIntervalSeconds: ${bad}\n`, 'a.yaml'));
+      expect(error.message).toBe(`a.yaml:2:26: prometheus.scrapeIntervalSeconds ${why}`);
+    }
+  });
+
   it('a wrong type says what was expected', () => {
     const error = errorOf(() => parseConfig('ports:\n  api-gateway: "eight thousand"\n', 'a.yaml'));
     expect(error.message).toMatch(/^a\.yaml:2:16: ports\.api-gateway must be integer/);

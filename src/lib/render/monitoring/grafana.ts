@@ -1,3 +1,4 @@
+import { scrapeIntervalOf } from '../../suite/build.js';
 import type { SuiteSpec } from '../../suite/types.js';
 import type { RenderedFile } from '../types.js';
 import { toYaml } from '../yaml.js';
@@ -24,7 +25,8 @@ function datasources(suite: SuiteSpec): Record<string, unknown>[] {
       url: 'http://prometheus:9090',
       isDefault: true,
       editable: false,
-      jsonData: { timeInterval: '15s', httpMethod: 'POST' },
+      // what $__rate_interval counts in: the scrape interval
+      jsonData: { timeInterval: `${scrapeIntervalOf(suite)}s`, httpMethod: 'POST' },
     });
   }
   if (isSelected(suite, 'loki')) {

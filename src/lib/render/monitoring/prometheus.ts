@@ -1,9 +1,8 @@
+import { scrapeIntervalOf } from '../../suite/build.js';
 import type { ServiceSpec, SuiteSpec } from '../../suite/types.js';
 import type { RenderedFile } from '../types.js';
 import { toYaml } from '../yaml.js';
 import { isSelected, scrapedServices } from './selection.js';
-
-export const SCRAPE_INTERVAL = '15s';
 
 function scrapeJob(suite: SuiteSpec, svc: ServiceSpec): Record<string, unknown> {
   const endpoint = svc.metrics!;
@@ -37,11 +36,13 @@ function escapeRegex(text: string): string {
  * /etc/prometheus in the container, so `promtool check config` works on the rendered directory as is).
  */
 export function renderPrometheus(suite: SuiteSpec, hasRules: boolean): RenderedFile {
+  const interval = scrapeIntervalOf(suite);
   const model = {
     global: {
-      scrape_interval: SCRAPE_INTERVAL,
-      scrape_timeout: '10s',
-      evaluation_interval: SCRAPE_INTERVAL,
+      scrape_interval: `${interval}s`,
+      // Prometheus refuses a timeout longer than the interval
+      scrape_timeout: `${Math.min(10, interval)}s`,
+      evaluation_interval: `${interval}s`,
       external_labels: { suite: suite.project },
     },
     ...(hasRules ? { rule_files: ['rules/*.yml'] } : {}),

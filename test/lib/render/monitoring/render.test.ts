@@ -343,6 +343,39 @@ describe('alert runbook links (the default: see the rules test above)', () => {
   });
 });
 
+describe('scrape interval', () => {
+  const intervals = (suite: SuiteSpec) => {
+    const files = renderMonitoring(suite);
+    const prometheus = yamlOf<{ global: Record<string, string> }>(files, 'prometheus/prometheus.yml');
+    const grafana = yamlOf<{ datasources: { uid: string; jsonData: { timeInterval?: string } }[] }>(
+      files,
+      'grafana/provisioning/datasources/datasources.yaml',
+    );
+    const { scrape_interval, scrape_timeout, evaluation_interval } = prometheus.global;
+    const rateUnit = grafana.datasources.find((d) => d.uid === 'prometheus')?.jsonData.timeInterval;
+    return { scrape_interval, scrape_timeout, evaluation_interval, rateUnit };
+  };
+
+  it('scrapes and evaluates every 15 s by default, a scrape timing out after 10 s', () => {
+    expect(intervals(SUITES['phase3-cpu-full']!())).toEqual({
+      scrape_interval: '15s',
+      scrape_timeout: '10s',
+      evaluation_interval: '15s',
+      rateUnit: '15s',
+    });
+  });
+
+  it('follows prometheus.scrapeIntervalSeconds, the timeout never longer than the interval', () => {
+    // (promtool check config accepts this suite's file: tools.test.ts)
+    expect(intervals(SUITES['phase3-gpu']!())).toEqual({
+      scrape_interval: '5s',
+      scrape_timeout: '5s',
+      evaluation_interval: '5s',
+      rateUnit: '5s',
+    });
+  });
+});
+
 describe('loki.yaml', () => {
   it('keeps logs for the configured retention, with the compactor deleting them', () => {
     const config = yamlOf<{

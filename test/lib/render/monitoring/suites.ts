@@ -26,7 +26,8 @@ export const SUITES: Record<string, () => SuiteSpec> = {
         },
       }),
     ),
-  'phase3-gpu': () => buildSuite(suiteOptions({ phase: 3, profile: 'gpu', lokiRetentionHours: 72 })),
+  'phase3-gpu': () =>
+    buildSuite(suiteOptions({ phase: 3, profile: 'gpu', lokiRetentionHours: 72, scrapeIntervalSeconds: 5 })),
   'phase3-without-grafana-loki-alloy-cadvisor': () =>
     buildSuite(suiteOptions({ phase: 3, profile: 'cpu', without: ['grafana', 'loki', 'alloy', 'cadvisor'] })),
 };
