@@ -1,12 +1,13 @@
 /**
- * The Docker engine calls of `up`, `down` and `status` over plain node:http, and a dockerode-shaped
+ * The Docker engine calls of `up`, `down`, `status` and `logs` over plain node:http, and a dockerode-shaped
  * client that uses them, loading dockerode itself only when another call needs it.
  *
  * Why: loading dockerode costs ~0.17-0.2 s of every command on a small host (docker-modem pulls in
  * ssh2, dockerode its buildkit session's gRPC and protobufjs), while `up`, `down`, `status` or a
  * checklist make only plain JSON calls: version, info, lists, inspects, create/start/stop/remove of
- * containers, networks and volumes. Those are one HTTP request each here; anything else (build, pull,
- * logs, image tag/remove, ...) is forwarded to a dockerode instance created on first use. Endpoints
+ * containers, networks and volumes, and `logs` reads a container's log stream. Those are one HTTP
+ * request each here; anything else (build, pull,
+ * image tag/remove, ...) is forwarded to a dockerode instance created on first use. Endpoints
  * other than a unix socket or plain tcp (TLS, client certificates, ssh, Windows named pipes,
  * DOCKER_PATH_PREFIX, DOCKER_CLIENT_TIMEOUT) use dockerode for everything.
  */
@@ -89,15 +90,44 @@ function queryString(query?: Record<string, unknown>): string {
  * (304 "already started" included, as with docker-modem) rejects with an EngineHttpError;
  * connection errors keep their errno `code`.
  */
-export function engineRequest<T>(
+export async function engineRequest<T>(
   endpoint: EngineEndpoint,
   method: 'GET' | 'POST' | 'DELETE',
   apiPath: string,
   query?: Record<string, unknown>,
   body?: unknown,
 ): Promise<T> {
-  const qs = queryString(query);
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  const res = await send(endpoint, method, apiPath, query, payload);
+  const json = parseBody(await readAll(res));
+  const status = res.statusCode ?? 0;
+  if (status >= 200 && status < 300) return json as T;
+  throw new EngineHttpError(status, REASONS[status] ?? 'unexpected', json);
+}
+
+/**
+ * A GET whose answer is a raw stream (container logs): the response itself when 2xx, for the caller to
+ * read (and to destroy, to stop following); otherwise rejects as `engineRequest` does.
+ */
+export async function engineStream(
+  endpoint: EngineEndpoint,
+  apiPath: string,
+  query?: Record<string, unknown>,
+): Promise<http.IncomingMessage> {
+  const res = await send(endpoint, 'GET', apiPath, query);
+  const status = res.statusCode ?? 0;
+  if (status >= 200 && status < 300) return res;
+  throw new EngineHttpError(status, REASONS[status] ?? 'unexpected', parseBody(await readAll(res)));
+}
+
+function send(
+  endpoint: EngineEndpoint,
+  method: 'GET' | 'POST' | 'DELETE',
+  apiPath: string,
+  query?: Record<string, unknown>,
+  payload?: Buffer,
+): Promise<http.IncomingMessage> {
+  const qs = queryString(query);
   // node:http works out a TLS server name for every request, even plain HTTP: for the socket's Host
   // (localhost) that compiles node's IPv6 address regex, ~7 ms of the first call. '' skips it.
   const options: http.RequestOptions & { servername: string } = {
@@ -110,27 +140,26 @@ export function engineRequest<T>(
       ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
     },
   };
-  return new Promise<T>((resolve, reject) => {
-    const req = http.request(options, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = text;
-        try {
-          json = text ? JSON.parse(text) : null;
-        } catch {
-          // a proxy's HTML error page: keep the text for the message
-        }
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve(json as T);
-        else reject(new EngineHttpError(status, REASONS[status] ?? 'unexpected', json));
-      });
-    });
+  return new Promise((resolve, reject) => {
+    const req = http.request(options, resolve);
     req.on('error', reject);
     req.end(payload);
   });
+}
+
+async function readAll(res: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function parseBody(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  try {
+    return text ? JSON.parse(text) : null;
+  } catch {
+    return text; // a proxy's HTML error page: keep the text for the message
+  }
 }
 
 const requireCjs = createRequire(import.meta.url);
@@ -177,6 +206,11 @@ export function lazyDocker(endpoint: EngineEndpoint, load: () => Docker = loadDo
     start: () => call('POST', `/containers/${id}/start`),
     stop: (opts) => call('POST', `/containers/${id}/stop`, opts),
     remove: (opts) => call('DELETE', `/containers/${id}`, opts),
+    // like dockerode: the stream while following, else the whole (multiplexed) output as one Buffer
+    logs: async (opts) => {
+      const res = await engineStream(endpoint, `/containers/${id}/logs`, opts);
+      return opts?.follow ? res : readAll(res);
+    },
   }));
   const getNetwork = handle('getNetwork', (id) => ({
     inspect: () => call('GET', `/networks/${id}`),

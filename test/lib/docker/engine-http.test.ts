@@ -3,10 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { engineAddress } from '../../../src/lib/docker/engine.js';
 import { EngineHttpError, lazyDocker, plainEndpoint } from '../../../src/lib/docker/engine-http.js';
+import { readLogLines } from '../../../src/lib/docker/logs.js';
 import { LABELS } from '../../../src/lib/suite/labels.js';
 import { assertNoLeftovers } from '../../support/docker-leftovers.js';
 import { ensureStandInImages } from '../../support/stand-in/images.js';
@@ -98,7 +100,7 @@ describe('lazyDocker against the real engine', () => {
     expect((await lazy.getImage(image).inspect()).Id).toBe((await docker.getImage(image).inspect()).Id);
     expect(loaded).toBe(0); // none of this needed dockerode
     // a call it does not serve itself goes to dockerode, loaded then
-    expect(String(await lazy.getContainer(id).logs({ stdout: true, stderr: true }))).toBe('');
+    expect(await lazy.getImage(image).history()).toEqual(await docker.getImage(image).history());
     expect(loaded).toBe(1);
   });
 
@@ -132,6 +134,55 @@ describe('lazyDocker against the real engine', () => {
     expect(loaded).toBe(0);
   });
 
+  it("reads a container's logs like dockerode: all of them as one Buffer, or a stream to follow", async () => {
+    let loaded = 0;
+    const lazy = lazyDocker(endpoint, () => {
+      loaded++;
+      return docker;
+    });
+    const c = await docker.createContainer({
+      name: `${project}-talker`,
+      Image: image,
+      Cmd: ['sh', '-c', 'echo out-1; echo err-1 >&2; echo out-2; sleep 1; echo later; sleep 60'],
+      Labels: { [LABELS.project]: project, [LABELS.service]: 'talker' },
+    });
+    try {
+      await c.start();
+      await new Promise((r) => setTimeout(r, 300));
+      // the multiplexed bytes (8-byte frame headers, stdout and stderr) as dockerode returns them
+      const opts = { stdout: true, stderr: true, tail: 2 };
+      const bytes = (await lazy.getContainer(c.id).logs({ ...opts, follow: false })) as unknown as Buffer;
+      expect(Buffer.isBuffer(bytes)).toBe(true);
+      expect(bytes).toEqual(await docker.getContainer(c.id).logs({ ...opts, follow: false }));
+      const lines: string[] = [];
+      await readLogLines(Readable.from([bytes]), (line, from) => lines.push(`${from}:${line}`));
+      // (stdout and stderr are two pipes: their order between them is not fixed)
+      expect(lines.sort()).toEqual(['stderr:err-1', 'stdout:out-2']);
+      // following: lines written after the call arrive, until the caller stops reading
+      const stream = await lazy
+        .getContainer(c.id)
+        .logs({ stdout: true, stderr: true, follow: true, tail: 0 });
+      const stop = new AbortController();
+      const followed: string[] = [];
+      await readLogLines(
+        stream,
+        (line) => {
+          followed.push(line);
+          stop.abort();
+        },
+        { signal: stop.signal },
+      );
+      expect(followed).toEqual(['later']);
+      // a container that is not there: a 404 with the engine's message
+      await expect(
+        lazy.getContainer('aisuite-no-such-container').logs({ stdout: true }),
+      ).rejects.toMatchObject({ statusCode: 404 });
+      expect(loaded).toBe(0);
+    } finally {
+      await c.remove({ force: true });
+    }
+  });
+
   it('fails like dockerode: statusCode on the error, errno code when the engine is not there', async () => {
     const lazy = lazyDocker(endpoint, () => docker);
     const err = await lazy
@@ -147,7 +198,7 @@ describe('lazyDocker against the real engine', () => {
     await expect(nowhere.version()).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('the calls of up, down and status never load dockerode (checked in a fresh process)', () => {
+  it('the calls of up, down, status and logs never load dockerode (checked in a fresh process)', () => {
     const script = `
       import { createRequire } from 'node:module';
       import { createDocker } from './src/lib/docker/engine.ts';
@@ -156,6 +207,7 @@ describe('lazyDocker against the real engine', () => {
       await docker.listContainers({ all: true });
       await docker.getImage('aisuite-no-such-image:1').inspect().catch(() => undefined);
       await docker.getContainer('aisuite-no-such-container').stop({ t: 0 }).catch(() => undefined);
+      await docker.getContainer('aisuite-no-such-container').logs({ stdout: true }).catch(() => undefined);
       const loaded = Object.keys(createRequire(import.meta.url).cache).some((f) => f.includes('/node_modules/dockerode/'));
       console.log(JSON.stringify({ loaded }));
     `;
