@@ -10,7 +10,7 @@ export interface ServiceState {
   readonly containerName?: string;
   /** Docker state: running, exited, created, restarting... (or `missing`, `planned`). */
   readonly state: string;
-  /** Health check status (healthy, unhealthy, starting) or undefined without a health check. */
+  /** Health check status (healthy, unhealthy, starting); undefined without a health check or when not running. */
   readonly health?: string;
   /** Published ports as `HOST_IP:HOST_PORT->CONTAINER_PORT/tcp`. */
   readonly ports: readonly string[];
@@ -43,7 +43,9 @@ export async function describeContainer(
   let exitCode: number | undefined;
   try {
     const full = await containers.inspect(info.Id);
-    health = full.State.Health?.Status;
+    // no health check runs in a stopped container: Docker then reports `unhealthy` (it sets that when
+    // it stops the check), which is no finding of the check itself
+    health = full.State.Running ? full.State.Health?.Status : undefined;
     if (full.State.Running) {
       uptimeSeconds = Math.max(0, Math.round((now - Date.parse(full.State.StartedAt)) / 1000));
     } else {
