@@ -1,15 +1,15 @@
 /**
- * The Docker engine calls of `up`, `down`, `status` and `logs` over plain node:http, and a dockerode-shaped
- * client that uses them, loading dockerode itself only when another call needs it.
+ * The Docker engine calls of `up`, `down`, `status` and `logs` over plain node:http, and a
+ * dockerode-shaped client that uses them, loading dockerode itself only when another call needs it.
  *
  * Why: loading dockerode costs ~0.17-0.2 s of every command on a small host (docker-modem pulls in
  * ssh2, dockerode its buildkit session's gRPC and protobufjs), while `up`, `down`, `status` or a
  * checklist make only plain JSON calls: version, info, lists, inspects, create/start/stop/remove of
  * containers, networks and volumes, and `logs` reads a container's log stream. Those are one HTTP
- * request each here; anything else (build, pull,
- * image tag/remove, ...) is forwarded to a dockerode instance created on first use. Endpoints
- * other than a unix socket or plain tcp (TLS, client certificates, ssh, Windows named pipes,
- * DOCKER_PATH_PREFIX, DOCKER_CLIENT_TIMEOUT) use dockerode for everything.
+ * request each here; anything else (build, pull, image tag/remove, ...) is forwarded to a dockerode
+ * instance created on first use. Endpoints other than a unix socket or plain tcp (TLS, client
+ * certificates, ssh, Windows named pipes, DOCKER_PATH_PREFIX, DOCKER_CLIENT_TIMEOUT) use dockerode for
+ * everything.
  */
 import { accessSync } from 'node:fs';
 import http from 'node:http';

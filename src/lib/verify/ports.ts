@@ -49,10 +49,10 @@ function servicesWithHostPort(): string[] {
 /**
  * Writes the config `verify` runs with: the user's aisuite.yaml (paths already absolute) with free host
  * ports for every service, so an ephemeral suite never collides with a suite already running on this
- * host, a 5 s scrape interval unless the file sets one, and without `secretsFile` (the ephemeral suite's secrets live in its own state directory). It
- * lives in the project's state directory (mode 0600: receiver URLs may be secrets), so that a kept suite's
- * config goes with `down --purge`; `select` adds the suite's selection for the commands run on a kept
- * suite afterwards.
+ * host, a 5 s scrape interval unless the file sets one, and without `secretsFile` (the ephemeral
+ * suite's secrets live in its own state directory). It lives in the project's state directory (mode
+ * 0600: receiver URLs may be secrets), so that a kept suite's config goes with `down --purge`; `select`
+ * adds the suite's selection for the commands run on a kept suite afterwards.
  */
 export async function writeVerifyConfig(
   configFile: string | undefined,

@@ -55,8 +55,10 @@ export interface Service {
   checks(): ReadonlyMap<string, CheckResult & { hard: boolean }>;
   /** Listens on port/host; resolves to the base URL (`http://127.0.0.1:1234`). */
   listen(): Promise<string>;
-  /** Stops accepting, lets in-flight requests (streams too) finish up to the grace period, then closes. */
-  /** Stops gracefully; `signal` (when a signal asked for it) goes into the 'shutting down' log line. */
+  /**
+   * Stops accepting, lets in-flight requests (streams too) finish up to the grace period, then closes;
+   * `signal` (when a signal asked for it) goes into the 'shutting down' log line.
+   */
   close(signal?: NodeJS.Signals): Promise<void>;
 }
 
