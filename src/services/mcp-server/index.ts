@@ -45,7 +45,6 @@ export async function start(
       ['api-gateway', `${cfg.GATEWAY_URL}/health`],
     ]);
 
-  let baseUrl = '';
   let allowedHosts: string[] = cfg.MCP_ALLOWED_HOSTS ?? [];
   const runner = new ToolRunner({
     cfg,
@@ -55,7 +54,6 @@ export async function start(
     healthTargets,
     log: svc.log,
     now,
-    baseUrl: () => baseUrl,
   });
   // Routes live in a child context whose error handler turns a database still locked after the busy
   // timeout into 503 + Retry-After; everything else goes on to the kit's handler (the envelope).
@@ -118,7 +116,6 @@ export async function start(
     db.close();
     throw e;
   }
-  baseUrl = url;
   if (!cfg.MCP_ALLOWED_HOSTS) {
     const port = new URL(url).port;
     allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];

@@ -64,19 +64,30 @@ const SHAPES = new Map(
   TOOLS.map((t) => [t.name, t.destructive ? { ...t.input, approval_id: APPROVAL_ID } : t.input]),
 );
 
-function buildServer(deps: EndpointDeps, principal: Principal): McpServer {
+/**
+ * Builds the server for one request. `publicUrl` is this server as the client reached it (the Host it
+ * sent, already checked against MCP_ALLOWED_HOSTS): in a container, the address it listens on (port
+ * 8080) is not the one a client on the host uses.
+ */
+function buildServer(deps: EndpointDeps, principal: Principal, publicUrl: string): McpServer {
   const server = new McpServer(
     { name: 'aisuite-mcp-server', version: deps.version },
     { capabilities: { tools: {} }, instructions: INSTRUCTIONS, jsonSchemaValidator: VALIDATOR },
   );
   for (const def of TOOLS) {
     if (!mayCallTool(principal.permissions, def.name)) continue;
-    register(server, def, deps.runner, principal);
+    register(server, def, deps.runner, principal, publicUrl);
   }
   return server;
 }
 
-function register(server: McpServer, def: ToolDef, runner: ToolRunner, principal: Principal): void {
+function register(
+  server: McpServer,
+  def: ToolDef,
+  runner: ToolRunner,
+  principal: Principal,
+  publicUrl: string,
+): void {
   server.registerTool(
     def.name,
     {
@@ -90,7 +101,7 @@ function register(server: McpServer, def: ToolDef, runner: ToolRunner, principal
         openWorldHint: false,
       },
     },
-    (args: Record<string, unknown>, extra) => runner.run(def, args, principal, extra.signal),
+    (args: Record<string, unknown>, extra) => runner.run(def, args, principal, extra.signal, publicUrl),
   );
 }
 
@@ -110,7 +121,7 @@ export function registerMcpEndpoint(deps: EndpointDeps): void {
       );
     if (denied[0] !== undefined) throw forbidden(toolPermission(denied[0]), `call the tool ${denied[0]}`);
 
-    const server = buildServer(deps, principal);
+    const server = buildServer(deps, principal, `http://${req.headers.host ?? ''}`);
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,

@@ -21,8 +21,6 @@ export interface RunnerDeps {
   healthTargets: ReadonlyMap<string, string>;
   log: Logger;
   now: () => number;
-  /** Where approvers act, shown in pending messages (the server's own base URL). */
-  baseUrl: () => string;
 }
 
 function result(
@@ -45,23 +43,27 @@ export class ToolRunner {
     rawArgs: Record<string, unknown>,
     principal: Principal,
     signal: AbortSignal,
+    /** This server as the caller reached it: where an approver approves, in a pending message. */
+    publicUrl: string,
   ): Promise<CallToolResult> {
     const t0 = performance.now();
-    const { status, out } = await this.execute(def, rawArgs, principal, signal).catch((e: unknown) => {
-      if (!isBusy(e)) throw e;
-      this.deps.log.warn({ err: (e as Error).message, tool: def.name }, 'database busy');
-      return {
-        status: 'error' as const,
-        out: result(
-          `The approval store is busy; nothing was run. Retry after 1 s.`,
-          {
-            error: 'database_busy',
-            retry_after_seconds: 1,
-          },
-          true,
-        ),
-      };
-    });
+    const { status, out } = await this.execute(def, rawArgs, principal, signal, publicUrl).catch(
+      (e: unknown) => {
+        if (!isBusy(e)) throw e;
+        this.deps.log.warn({ err: (e as Error).message, tool: def.name }, 'database busy');
+        return {
+          status: 'error' as const,
+          out: result(
+            `The approval store is busy; nothing was run. Retry after 1 s.`,
+            {
+              error: 'database_busy',
+              retry_after_seconds: 1,
+            },
+            true,
+          ),
+        };
+      },
+    );
     this.deps.metrics.toolCalls.inc({ tool: def.name, status });
     this.deps.metrics.toolDuration.observe({ tool: def.name }, (performance.now() - t0) / 1000);
     this.deps.log.info(
@@ -81,6 +83,7 @@ export class ToolRunner {
     rawArgs: Record<string, unknown>,
     principal: Principal,
     signal: AbortSignal,
+    publicUrl: string,
   ): Promise<{ status: CallStatus; out: CallToolResult }> {
     const { metrics, limiter, approvals } = this.deps;
     const taken = limiter.take(principal.tokenId, def.name);
@@ -115,7 +118,8 @@ export class ToolRunner {
           status: 'pending_approval',
           out: result(
             `PENDING APPROVAL: ${def.name} was NOT run. Approval ${a.id} waits for an approver ` +
-              `(POST ${this.deps.baseUrl()}/approvals/${a.id}/approve) until ${a.expires_at}. ` +
+              `(\`aisuite approvals approve ${a.id}\`, or POST ${publicUrl}/approvals/${a.id}/approve) ` +
+              `until ${a.expires_at}. ` +
               `Once approved, call ${def.name} again with the same arguments and approval_id "${a.id}".`,
             { status: 'pending_approval', approval_id: a.id, expires_at: a.expires_at, tool: def.name },
           ),

@@ -185,4 +185,21 @@ describe('mcp-server tools over Streamable HTTP (SDK client)', () => {
       await metric(h.url, 'mcp_tool_calls_total{tool="rag_delete_collection",status="pending_approval"}'),
     ).toBe(1);
   });
+
+  it('a pending approval says where to approve it: the CLI command, and this server as the agent reached it', async () => {
+    // Given an agent that reaches the server under another allowed name than the one it listens on
+    // (in a container: mcp-server listens on :8080, the host reaches it on its published port)
+    const { token } = await createToken(h.url, 'agent-localhost', ['agent']);
+    const viaName = h.url.replace('127.0.0.1', 'localhost');
+    const other = await connect(viaName, token);
+    try {
+      const r = await other.callTool({ name: 'rag_delete_collection', arguments: { collection: 'docs' } });
+      const id = (r.structuredContent as { approval_id: string }).approval_id;
+      expect(text(r)).toContain(
+        `(\`aisuite approvals approve ${id}\`, or POST ${viaName}/approvals/${id}/approve)`,
+      );
+    } finally {
+      await other.close();
+    }
+  });
 });
