@@ -68,6 +68,20 @@ describe('aisuite approvals (built CLI)', () => {
     expect(String(denied.stderr)).toMatch(/answered 403[\s\S]*approvals:review/);
   });
 
+  it('approving with the token that asked for the call says to use another token', async () => {
+    // Given a destructive call requested with the admin token itself
+    const admin = await connect(mcp.url, ADMIN_TOKEN);
+    const own = await admin.callTool({ name: 'rag_delete_collection', arguments: { collection: 'mine' } });
+    await admin.close();
+    const id = (own.structuredContent as { approval_id: string }).approval_id;
+    // When the same token approves it, then the error says why, and not that a permission is missing
+    const run = await cli(['approve', id]);
+    expect(run.exitCode).toBe(2);
+    expect(String(run.stderr)).toMatch(/answered 403[\s\S]*different token than the request/);
+    expect(String(run.stderr)).toContain('approve with another token that has approvals:review');
+    expect(String(run.stderr)).not.toContain('The token needs the approvals:review permission');
+  });
+
   it('an unreachable mcp-server names the URL', async () => {
     const run = await runCli(['approvals', '--mcp-url', 'http://127.0.0.1:9'], {
       env: { AISUITE_MCP_TOKEN: 'x' },

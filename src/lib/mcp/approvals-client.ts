@@ -61,12 +61,15 @@ export class ApprovalsClient {
     const text = await response.text();
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
     if (!response.ok) {
-      const message =
-        (parsed as { error?: { message?: string } } | undefined)?.error?.message ?? response.statusText;
+      const error = (parsed as { error?: { message?: string; code?: string } } | undefined)?.error;
+      const message = error?.message ?? response.statusText;
       const hint =
-        response.status === 401 || response.status === 403
-          ? 'The token needs the approvals:review permission (set AISUITE_MCP_TOKEN, default: the mcp-admin-token secret).'
-          : undefined;
+        error?.code === 'self_approval'
+          ? 'The token that asked for the call cannot approve it: approve with another token that has ' +
+            'approvals:review (an approver, docs/MCP.md) in AISUITE_MCP_TOKEN.'
+          : response.status === 401 || response.status === 403
+            ? 'The token needs the approvals:review permission (set AISUITE_MCP_TOKEN, default: the mcp-admin-token secret).'
+            : undefined;
       throw new UserError(`mcp-server answered ${response.status} to ${method} ${path}: ${message}`, {
         hint,
         code: `MCP_${response.status}`,
