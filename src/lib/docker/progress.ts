@@ -20,24 +20,28 @@ class CollectedFailures extends Error {}
  */
 class CollectingListr extends Listr<unknown> {
   title = '';
+  signal: AbortSignal | undefined;
 
   override async run(context?: unknown): Promise<unknown> {
     const result = await super.run(context);
     const failed = this.tasks.filter((t) => t.hasFailed()).length;
+    // after Ctrl-C every child stops as failed: that is an interruption, not failures
+    if (failed > 0 && this.signal?.aborted) throw new CollectedFailures(`${this.title}: interrupted`);
     if (failed > 0) throw new CollectedFailures(`${this.title}: ${failed} of ${this.tasks.length} failed`);
     return result;
   }
 }
 
-function toTask(step: Step): ListrTask {
+function toTask(step: Step, signal?: AbortSignal): ListrTask {
   return {
     title: step.title,
     task: async (_ctx, task) => {
       if (step.children) {
-        const children = step.children().map(toTask);
+        const children = step.children().map((child) => toTask(child, signal));
         if (!step.collect) return task.newListr(children, { concurrent: true, exitOnError: true });
         const group = new CollectingListr(children, { concurrent: true, exitOnError: false }, task.task);
         group.title = step.title;
+        group.signal = signal;
         return group;
       }
       let last = '';
@@ -62,16 +66,19 @@ export async function runTasks(
 ): Promise<void> {
   const output = new ProcessOutput(process.stderr, process.stderr);
   const logger = new ListrLogger({ processOutput: output });
-  const list = new Listr(steps.map(toTask), {
-    concurrent: false,
-    exitOnError: true,
-    registerSignalListeners: false,
-    renderer: options.renderer,
-    fallbackRenderer: 'verbose',
-    rendererOptions: { logger, collapseSubtasks: false, showErrorMessage: false } as never,
-    fallbackRendererOptions: { logger } as never,
-    collectErrors: false,
-  });
+  const list = new Listr(
+    steps.map((step) => toTask(step, options.signal)),
+    {
+      concurrent: false,
+      exitOnError: true,
+      registerSignalListeners: false,
+      renderer: options.renderer,
+      fallbackRenderer: 'verbose',
+      rendererOptions: { logger, collapseSubtasks: false, showErrorMessage: false } as never,
+      fallbackRendererOptions: { logger } as never,
+      collectErrors: false,
+    },
+  );
   try {
     await list.run();
   } catch (error) {

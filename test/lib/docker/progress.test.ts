@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runTasks, type Step } from '../../../src/lib/docker/progress.js';
 
 /** Runs the steps with the line-by-line renderer (CI logs) and returns what it wrote to stderr. */
-async function verbose(steps: Step[]): Promise<{ lines: string[]; error?: Error }> {
+async function verbose(steps: Step[], signal?: AbortSignal): Promise<{ lines: string[]; error?: Error }> {
   const written: string[] = [];
   const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
     written.push(String(chunk));
@@ -10,7 +10,7 @@ async function verbose(steps: Step[]): Promise<{ lines: string[]; error?: Error 
   });
   let error: Error | undefined;
   try {
-    await runTasks(steps, { renderer: 'verbose' });
+    await runTasks(steps, { renderer: 'verbose', signal });
   } catch (e) {
     error = e as Error;
   } finally {
@@ -50,6 +50,24 @@ describe('progress (listr2, line by line)', () => {
     expect(lines.some((l) => l.endsWith('Services: 1 of 2 failed'))).toBe(true);
     // started (❯ Services), never completed (✔ Services)
     expect(lines.filter((l) => /^\S+ Services$/.test(l))).toHaveLength(1);
+  });
+
+  it('a collect group stopped by Ctrl-C says interrupted, not that its children failed', async () => {
+    const stop = new AbortController();
+    const interrupted = (title: string): Step => ({
+      title,
+      run: async () => {
+        stop.abort();
+        throw new Error('interrupted while waiting');
+      },
+    });
+    const { lines, error } = await verbose(
+      [{ title: 'Services', collect: true, children: () => [interrupted('postgres'), interrupted('rag')] }],
+      stop.signal,
+    );
+    expect(error).toBeUndefined();
+    expect(lines.some((l) => l.endsWith('Services: interrupted'))).toBe(true);
+    expect(lines.some((l) => /failed$/.test(l))).toBe(false);
   });
 
   it('a collect group where nothing failed completes as usual', async () => {
