@@ -189,6 +189,32 @@ describe('phase 1, CPU profile, on a real engine', () => {
     expect(health.status).toBe(200);
   });
 
+  it("the gateway's router settings in aisuite.yaml reach the running gateway; only it is recreated", async () => {
+    // Given router settings for a slow model: a long timeout, one retry, chat -> code only, no code routing
+    await suite.writeConfig({
+      gateway: { timeoutSeconds: 600, numRetries: 1, fallbacks: { chat: ['code'] }, codeRouting: false },
+    });
+    // When up runs again
+    const result = await suite.run(['up', '--phase', '1', '--cpu', '--pull', 'never', '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const up = json<UpResult>(result);
+    // Then only the gateway is recreated, and it reports the settings as its router's
+    expect(up.plan.map((e) => [e.service, e.action])).toEqual([
+      ['inference-chat', 'keep'],
+      ['inference-code', 'keep'],
+      ['api-gateway', 'recreate'],
+    ]);
+    const health = (await (await fetch(`http://127.0.0.1:${suite.ports['api-gateway']}/health`)).json()) as {
+      router: Record<string, unknown>;
+    };
+    expect(health.router).toMatchObject({
+      timeout_ms: 600_000,
+      num_retries: 1,
+      fallbacks: { chat: ['code'] },
+      code_routing: false,
+    });
+  });
+
   it('logs shows one service, and prefixes names when several', async () => {
     const one = await suite.run(['logs', 'api-gateway', '--tail', '5']);
     expect(one.exitCode, String(one.stderr)).toBe(0);

@@ -1,4 +1,5 @@
 import { SERVICE_NAMES } from '../suite/catalog.js';
+import { MODEL_GROUPS, type GatewaySettings } from '../suite/gateway-settings.js';
 
 const serviceMap = (value: object) => ({
   type: 'object',
@@ -94,6 +95,29 @@ export const configSchema = {
         },
       },
     },
+    gateway: {
+      type: 'object',
+      additionalProperties: false,
+      // the api-gateway's router settings, in LiteLLM's words (docs/services.md: ROUTER_* variables)
+      properties: {
+        timeoutSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
+        streamTimeoutSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
+        numRetries: { type: 'integer', minimum: 0, maximum: 10 },
+        allowedFails: { type: 'integer', minimum: 0, maximum: 1000 },
+        cooldownSeconds: { type: 'integer', minimum: 0, maximum: 3600 },
+        fallbacks: {
+          type: 'object',
+          additionalProperties: false,
+          properties: Object.fromEntries(
+            MODEL_GROUPS.map((g) => [
+              g,
+              { type: 'array', items: { enum: [...MODEL_GROUPS] }, uniqueItems: true },
+            ]),
+          ),
+        },
+        codeRouting: { type: 'boolean' },
+      },
+    },
     prometheus: {
       type: 'object',
       additionalProperties: false,
@@ -148,6 +172,7 @@ export interface AisuiteConfig {
       email?: { name: string; to: string; from: string; smarthost: string }[];
     };
   };
+  gateway?: GatewaySettings;
   prometheus?: { scrapeIntervalSeconds?: number };
   loki?: { retentionHours?: number };
   build?: { nodeImage?: string; caFile?: string; useSystemCa?: boolean };

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.js';
 import { catalog, isServiceName, SERVICE_NAMES, SERVICE_PORT, type CatalogOptions } from './catalog.js';
+import { gatewayEnvironment, type GatewaySettings } from './gateway-settings.js';
 import { isValidImageReference } from './images.js';
 import type { AlertReceivers, Phase, Profile, ServiceGroup, ServiceSpec, SuiteSpec } from './types.js';
 
@@ -15,6 +16,8 @@ export interface SuiteOptions extends CatalogOptions {
   readonly runbookUrl?: string;
   /** Prometheus's scrape interval; default DEFAULT_SCRAPE_INTERVAL_SECONDS. */
   readonly scrapeIntervalSeconds?: number;
+  /** The api-gateway's router settings (aisuite.yaml `gateway:`). */
+  readonly gateway?: GatewaySettings;
 }
 
 /** How often Prometheus scrapes and evaluates rules unless `prometheus.scrapeIntervalSeconds` says otherwise. */
@@ -196,9 +199,11 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
 
   const withTargets = services.map((svc) => {
     if (svc.name === 'mcp-server') return withSuiteEnvironment(svc, services, options.bindAddress);
-    // without an embedding service the gateway's /v1/embeddings passthrough is off, not "down"
-    if (svc.name === 'api-gateway' && !selectedNames.has('embedding')) {
-      return { ...svc, environment: { ...svc.environment, EMBEDDING_URL: 'off' } };
+    if (svc.name === 'api-gateway') {
+      const environment = { ...svc.environment, ...gatewayEnvironment(options.gateway) };
+      // without an embedding service the gateway's /v1/embeddings passthrough is off, not "down"
+      if (!selectedNames.has('embedding')) environment.EMBEDDING_URL = 'off';
+      return { ...svc, environment };
     }
     return svc;
   });

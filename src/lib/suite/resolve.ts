@@ -131,6 +131,7 @@ export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext):
     runbookUrl: config.alerting?.runbookUrl,
     lokiRetentionHours: config.loki?.retentionHours ?? 168,
     scrapeIntervalSeconds: config.prometheus?.scrapeIntervalSeconds,
+    gateway: config.gateway,
   };
   const suite = buildSuite(options);
   const warnings: string[] = [];

@@ -155,7 +155,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyOutcome> 
     const secrets = await readSecrets(deployment.resolved.secretsFile);
     const target = targetFromSuite({ resolved: deployment.resolved, secrets });
     const t1 = Date.now();
-    smoke = await runSmokeTests({ target, docker, signal }, undefined, (r) =>
+    const fallbacks = deployment.resolved.options.gateway?.fallbacks;
+    smoke = await runSmokeTests({ target, docker, signal, fallbacks }, undefined, (r) =>
       log(`  ${formatResultLine(r as never, false)}`),
     );
     phases.smoke = Date.now() - t1;

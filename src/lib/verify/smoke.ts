@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import type { ChecklistTarget } from '../checklist/target.js';
 import type { CheckResult } from '../checklist/types.js';
+import type { GatewaySettings } from '../suite/gateway-settings.js';
 import { LABELS } from '../suite/labels.js';
 
 /** What a smoke test needs: where the suite is, its keys, the engine (failover stops a container). */
@@ -10,6 +11,8 @@ export interface SmokeContext {
   readonly signal: AbortSignal;
   /** Seconds one smoke test may take (default 60). */
   readonly timeoutSeconds?: number;
+  /** The gateway's configured fallbacks (aisuite.yaml `gateway.fallbacks`); unset: the defaults. */
+  readonly fallbacks?: GatewaySettings['fallbacks'];
 }
 
 export interface SmokeTest {
@@ -18,6 +21,8 @@ export interface SmokeTest {
   /** Services the test goes through; it is skipped when one is not part of the suite. */
   readonly services: readonly string[];
   readonly remedy: string;
+  /** Why the test does not apply to this suite's configuration (reported as skipped), if it does not. */
+  notApplicable?(ctx: SmokeContext): string | undefined;
   /** Resolves to what was seen; throws with what went wrong. */
   run(ctx: SmokeContext): Promise<string>;
 }
@@ -234,6 +239,10 @@ export const SMOKE_TESTS: readonly SmokeTest[] = [
     title: 'Failover: chat still answers with the chat backend stopped',
     services: ['api-gateway', 'inference-chat', 'inference-code'],
     remedy: 'The gateway falls back chat -> code before the first byte; read `aisuite logs api-gateway`.',
+    notApplicable: (ctx) =>
+      ctx.fallbacks === undefined || ctx.fallbacks.chat?.includes('code')
+        ? undefined
+        : 'gateway.fallbacks gives chat no fallback to code',
     run: async (ctx) => {
       const chat = await container(ctx, 'inference-chat');
       // Given the chat backend is stopped
@@ -267,9 +276,9 @@ export async function runSmokeTests(
       source: 'verify',
     };
     const missing = test.services.find((s) => !ctx.target.services.some((t) => t.name === s));
+    const why = missing ? (ctx.target.leftOut[missing] ?? `without=${missing}`) : test.notApplicable?.(ctx);
     let result: SmokeResult;
-    if (missing) {
-      const why = ctx.target.leftOut[missing] ?? `without=${missing}`;
+    if (why !== undefined) {
       result = {
         ...base,
         status: 'skipped',

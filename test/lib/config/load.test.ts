@@ -107,6 +107,20 @@ describe('aisuite.yaml', () => {
     }
   });
 
+  it('gateway: router settings in range, fallbacks between the model groups, else an error at its position', () => {
+    const ok = parseConfig('gateway:\n  timeoutSeconds: 600\n  fallbacks: { chat: [code] }\n', 'a.yaml');
+    expect(ok.gateway).toEqual({ timeoutSeconds: 600, fallbacks: { chat: ['code'] } });
+    expect(errorOf(() => parseConfig('gateway:\n  timeoutSeconds: 0\n', 'a.yaml')).message).toBe(
+      'a.yaml:2:19: gateway.timeoutSeconds must be >= 1',
+    );
+    expect(
+      errorOf(() => parseConfig('gateway:\n  fallbacks: { chat: [gpt-4] }\n', 'a.yaml')).message,
+    ).toMatch(/^a\.yaml:2:\d+: gateway\.fallbacks\.chat\.0 must be one of: chat, code/);
+    expect(errorOf(() => parseConfig('gateway:\n  fallbacks: { vision: [chat] }\n', 'a.yaml')).message).toBe(
+      'a.yaml:2:16: unknown key "vision" in gateway.fallbacks',
+    );
+  });
+
   it('a wrong type says what was expected', () => {
     const error = errorOf(() => parseConfig('ports:\n  api-gateway: "eight thousand"\n', 'a.yaml'));
     expect(error.message).toMatch(/^a\.yaml:2:16: ports\.api-gateway must be integer/);

@@ -134,6 +134,40 @@ describe('suite model', () => {
     expect(env({ phase: 2, without: ['embedding'] }).EMBEDDING_URL).toBe('off');
   });
 
+  it("the gateway's router settings become its ROUTER_* variables; unset ones are left to its defaults", () => {
+    const router = (gateway?: object) =>
+      Object.fromEntries(
+        Object.entries(
+          buildSuite(suiteOptions({ phase: 1, ...(gateway ? { gateway } : {}) })).services.find(
+            (s) => s.name === 'api-gateway',
+          )!.environment,
+        ).filter(([k]) => k.startsWith('ROUTER_')),
+      );
+    expect(router()).toEqual({});
+    expect(
+      router({
+        timeoutSeconds: 600,
+        streamTimeoutSeconds: 45,
+        numRetries: 0,
+        allowedFails: 5,
+        cooldownSeconds: 30,
+        fallbacks: { code: ['chat'], chat: [] },
+        codeRouting: false,
+      }),
+    ).toEqual({
+      ROUTER_TIMEOUT: '600s',
+      ROUTER_STREAM_TIMEOUT: '45s',
+      ROUTER_NUM_RETRIES: '0',
+      ROUTER_ALLOWED_FAILS: '5',
+      ROUTER_COOLDOWN_TIME: '30s',
+      // LiteLLM's list, in group order; an empty list: no fallback for that group
+      ROUTER_FALLBACKS: '[{"chat":[]},{"code":["chat"]}]',
+      ROUTER_CODE_ROUTING: 'false',
+    });
+    // no fallbacks at all
+    expect(router({ fallbacks: {} })).toEqual({ ROUTER_FALLBACKS: '[]' });
+  });
+
   it('image and port overrides apply per service', () => {
     const suite = buildSuite(
       suiteOptions({
