@@ -33,7 +33,8 @@ import { NetworkClient } from '../src/lib/docker/networks.js';
 import { renderedDirOf } from '../src/lib/docker/rendered-dir.js';
 import { ensureServicesImage } from '../src/lib/docker/services-image.js';
 import { teardown } from '../src/lib/docker/teardown.js';
-import { HttpWait, hostAddress } from '../src/lib/docker/wait.js';
+import { HttpWait } from '../src/lib/docker/wait.js';
+import { connectHost } from '../src/lib/suite/address.js';
 import { ensureSecrets } from '../src/lib/secrets/store.js';
 import type { ServiceSpec, SuiteSpec } from '../src/lib/suite/types.js';
 import { nodeImageWithHeaders } from '../test/e2e/support/node-image.js';
@@ -56,7 +57,7 @@ function readinessUrl(suite: SuiteSpec, svc: ServiceSpec): string | undefined {
   const readiness = svc.readiness;
   const port = readiness && svc.ports.find((p) => p.container === readiness.port && p.host !== undefined);
   return port && readiness
-    ? `http://${hostAddress(suite.bindAddress)}:${port.host}${readiness.path}`
+    ? `http://${connectHost(suite.bindAddress)}:${port.host}${readiness.path}`
     : undefined;
 }
 

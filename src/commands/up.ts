@@ -124,7 +124,7 @@ release, so a plain re-run keeps the deployed suite; the first deployment defaul
       }),
     );
 
-    const { formatPlan, formatServices } = await import('../lib/docker/format.js');
+    const { formatEndpoints, formatPlan, formatServices } = await import('../lib/docker/format.js');
     if (result.dryRun) {
       this.log(`Plan for project ${result.project} (dry run, nothing changed):`);
       this.log(formatPlan(result.plan));
@@ -140,6 +140,15 @@ release, so a plain re-run keeps the deployed suite; the first deployment defaul
         );
       }
       this.log(`\nProject ${result.project} is up in ${(result.elapsedMs / 1000).toFixed(1)}s.`);
+      // where to go next, with the flags that found this project
+      const secretsGet = [
+        `${this.config.bin} secrets get`,
+        ...(flags.config ? [`--config ${flags.config}`] : []),
+        ...(flags.project ? [`--project ${flags.project}`] : []),
+        ...(flags['secrets-file'] ? [`--secrets-file ${flags['secrets-file']}`] : []),
+      ].join(' ');
+      const endpoints = formatEndpoints(resolved.suite, secretsGet);
+      if (endpoints) this.log(`\n${endpoints}`);
     }
     return {
       project: result.project,

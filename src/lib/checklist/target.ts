@@ -1,3 +1,4 @@
+import { connectHost } from '../suite/address.js';
 import { scrapeIntervalOf } from '../suite/build.js';
 import { catalog } from '../suite/catalog.js';
 import type { ResolvedSuite } from '../suite/resolve.js';
@@ -37,11 +38,6 @@ export interface ChecklistTarget {
   /** How often Prometheus scrapes (checks waiting for a first scrape retry for two of these). */
   readonly scrapeIntervalSeconds: number;
   readonly secrets: Readonly<Partial<Record<SecretName, string>>>;
-}
-
-/** A host to connect to for a bind address (0.0.0.0 and :: mean "every interface": use loopback). */
-export function connectHost(bindAddress: string): string {
-  return bindAddress === '0.0.0.0' || bindAddress === '::' ? '127.0.0.1' : bindAddress;
 }
 
 export interface TargetInput {

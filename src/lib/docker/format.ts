@@ -1,3 +1,5 @@
+import { publishedUrl } from '../suite/address.js';
+import type { SuiteSpec } from '../suite/types.js';
 import type { PlanEntry } from './plan.js';
 import { formatUptime, type ServiceState } from './status.js';
 
@@ -51,4 +53,20 @@ export function formatStatus(services: readonly ServiceState[]): string {
       formatUptime(s.uptimeSeconds),
     ]),
   );
+}
+
+/** Where a user reaches the suite from this host: one line per entry point the suite publishes. */
+export function formatEndpoints(suite: SuiteSpec, secretsGet = 'aisuite secrets get'): string {
+  const entries: [service: string, what: string, path: string, how?: string][] = [
+    ['api-gateway', 'OpenAI-compatible API', '/v1', `key: ${secretsGet} gateway-api-key`],
+    ['mcp-server', 'MCP (Streamable HTTP)', '/mcp', 'tokens: docs/MCP.md'],
+    ['grafana', 'Grafana', '', `user admin, password: ${secretsGet} grafana-admin-password`],
+    ['prometheus', 'Prometheus', ''],
+  ];
+  const rows = entries.flatMap(([service, what, path, how]) => {
+    const svc = suite.services.find((s) => s.name === service);
+    const url = svc && publishedUrl(suite, svc);
+    return url ? [[what, `${url}${path}`, how ?? '']] : [];
+  });
+  return rows.length === 0 ? '' : table(['ENDPOINT', 'URL', ''], rows).trimEnd();
 }

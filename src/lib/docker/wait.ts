@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type Docker from 'dockerode';
 import type { ServiceSpec, SuiteSpec } from '../suite/types.js';
+import { connectHost } from '../suite/address.js';
 
 /** Time source and sleep, injectable so the strategies can be tested without real waiting. */
 export interface Clock {
@@ -255,11 +256,6 @@ export class RunningWait implements WaitStrategy {
   }
 }
 
-/** Address to reach a published port from this host (a wildcard bind is reached on loopback). */
-export function hostAddress(bindAddress: string): string {
-  return bindAddress === '0.0.0.0' || bindAddress === '' ? '127.0.0.1' : bindAddress;
-}
-
 /**
  * The strategy for a service: its readiness endpoint through the published host port, else its Docker
  * health check, else "running".
@@ -269,7 +265,7 @@ export function waitStrategyFor(suite: SuiteSpec, svc: ServiceSpec): WaitStrateg
   if (readiness) {
     const port = svc.ports.find((p) => p.container === readiness.port && p.host !== undefined);
     if (port?.host !== undefined) {
-      return new HttpWait(`http://${hostAddress(suite.bindAddress)}:${port.host}${readiness.path}`);
+      return new HttpWait(`http://${connectHost(suite.bindAddress)}:${port.host}${readiness.path}`);
     }
   }
   if (svc.healthcheck) return new HealthCheckWait();

@@ -1,11 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import { parseSince } from '../../../src/commands/logs.js';
-import { formatPlan, formatStatus, table } from '../../../src/lib/docker/format.js';
+import { formatEndpoints, formatPlan, formatStatus, table } from '../../../src/lib/docker/format.js';
+import { buildSuite } from '../../../src/lib/suite/build.js';
+import { suiteOptions } from '../../support/suite-options.js';
 import { formatUptime } from '../../../src/lib/docker/status.js';
 
 describe('output formats', () => {
   it('pads table columns to the widest cell', () => {
     expect(table(['A', 'BB'], [['long value', 'x']])).toBe('A           BB\nlong value  x');
+  });
+
+  it("lists the suite's entry points as this host reaches them, with where their credentials are", () => {
+    const phase3 = buildSuite(
+      suiteOptions({ phase: 3, bindAddress: '0.0.0.0', ports: { 'api-gateway': 18000 } }),
+    );
+    expect(formatEndpoints(phase3, 'aisuite secrets get --config lab.yaml').split('\n')).toEqual([
+      'ENDPOINT               URL',
+      'OpenAI-compatible API  http://127.0.0.1:18000/v1  key: aisuite secrets get --config lab.yaml gateway-api-key',
+      'MCP (Streamable HTTP)  http://127.0.0.1:8020/mcp  tokens: docs/MCP.md',
+      'Grafana                http://127.0.0.1:3001      user admin, password: aisuite secrets get --config lab.yaml grafana-admin-password',
+      'Prometheus             http://127.0.0.1:9090',
+    ]);
+    // phase 1: the gateway only; nothing published: nothing to say
+    expect(formatEndpoints(buildSuite(suiteOptions({ phase: 1 })))).toMatch(
+      /^ENDPOINT.*\nOpenAI-compatible API  http:\/\/127\.0\.0\.1:8000\/v1 .*$/,
+    );
+    expect(formatEndpoints(buildSuite(suiteOptions({ phase: 1, without: ['api-gateway'] })))).toBe('');
   });
 
   it('prints the plan and the status table', () => {

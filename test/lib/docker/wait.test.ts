@@ -8,12 +8,12 @@ import {
   LogLineWait,
   RunningWait,
   WaitError,
-  hostAddress,
   waitStrategyFor,
   type Clock,
   type WaitTarget,
 } from '../../../src/lib/docker/wait.js';
 import { buildSuite } from '../../../src/lib/suite/build.js';
+import { connectHost } from '../../../src/lib/suite/address.js';
 
 /** A clock that advances by the requested sleep at once (no real waiting). */
 function fakeClock(): Clock & { slept: number } {
@@ -220,6 +220,7 @@ describe('other strategies and the factory', () => {
     expect((of('api-gateway') as HttpWait).url).toBe('http://127.0.0.1:18000/readyz');
     expect(of('postgres')).toBeInstanceOf(HealthCheckWait);
     expect(of('postgres-exporter')).toBeInstanceOf(RunningWait);
-    expect(hostAddress('192.168.1.5')).toBe('192.168.1.5');
+    expect(connectHost('192.168.1.5')).toBe('192.168.1.5');
+    expect(connectHost('0.0.0.0')).toBe('127.0.0.1');
   });
 });
