@@ -23,7 +23,7 @@ describe('output formats', () => {
     ]);
     // phase 1: the gateway only; nothing published: nothing to say
     expect(formatEndpoints(buildSuite(suiteOptions({ phase: 1 })))).toMatch(
-      /^ENDPOINT.*\nOpenAI-compatible API  http:\/\/127\.0\.0\.1:8000\/v1 .*$/,
+      /^ENDPOINT.*\nOpenAI-compatible API {2}http:\/\/127\.0\.0\.1:8000\/v1 .*$/,
     );
     expect(formatEndpoints(buildSuite(suiteOptions({ phase: 1, without: ['api-gateway'] })))).toBe('');
   });
