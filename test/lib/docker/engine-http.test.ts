@@ -143,21 +143,33 @@ describe('lazyDocker against the real engine', () => {
     const c = await docker.createContainer({
       name: `${project}-talker`,
       Image: image,
-      Cmd: ['sh', '-c', 'echo out-1; echo err-1 >&2; echo out-2; sleep 1; echo later; sleep 60'],
+      // `later` comes seconds after the rest: the follow below starts before it
+      Cmd: ['sh', '-c', 'echo out-1; echo err-1 >&2; echo out-2; sleep 3; echo later; sleep 60'],
       Labels: { [LABELS.project]: project, [LABELS.service]: 'talker' },
     });
-    try {
-      await c.start();
-      await new Promise((r) => setTimeout(r, 300));
-      // the multiplexed bytes (8-byte frame headers, stdout and stderr) as dockerode returns them
-      const opts = { stdout: true, stderr: true, tail: 2 };
-      const bytes = (await lazy.getContainer(c.id).logs({ ...opts, follow: false })) as unknown as Buffer;
-      expect(Buffer.isBuffer(bytes)).toBe(true);
-      expect(bytes).toEqual(await docker.getContainer(c.id).logs({ ...opts, follow: false }));
+    const linesOf = async (bytes: Buffer) => {
       const lines: string[] = [];
       await readLogLines(Readable.from([bytes]), (line, from) => lines.push(`${from}:${line}`));
+      return lines;
+    };
+    try {
+      await c.start();
+      // the multiplexed bytes (8-byte frame headers, stdout and stderr) as dockerode returns them, once
+      // Docker has the first three lines
+      const opts = { stdout: true, stderr: true, tail: 3, follow: false as const };
+      let expected: Buffer = Buffer.alloc(0);
+      for (let i = 0; i < 100 && (await linesOf(expected)).length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        expected = await docker.getContainer(c.id).logs(opts);
+      }
+      const bytes = (await lazy.getContainer(c.id).logs(opts)) as unknown as Buffer;
+      expect(Buffer.isBuffer(bytes)).toBe(true);
+      expect(bytes).toEqual(expected);
       // (stdout and stderr are two pipes: their order between them is not fixed)
-      expect(lines.sort()).toEqual(['stderr:err-1', 'stdout:out-2']);
+      expect((await linesOf(bytes)).sort()).toEqual(['stderr:err-1', 'stdout:out-1', 'stdout:out-2']);
+      // tail: the last N lines Docker recorded
+      const last = (await lazy.getContainer(c.id).logs({ ...opts, tail: 1 })) as unknown as Buffer;
+      expect(await linesOf(last)).toEqual((await linesOf(expected)).slice(-1));
       // following: lines written after the call arrive, until the caller stops reading
       const stream = await lazy
         .getContainer(c.id)
