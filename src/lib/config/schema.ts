@@ -1,5 +1,10 @@
 import { SERVICE_NAMES } from '../suite/catalog.js';
-import { MODEL_GROUPS, type GatewaySettings } from '../suite/gateway-settings.js';
+import {
+  MODEL_GROUPS,
+  RATE_PATTERN,
+  type GatewaySettings,
+  type McpSettings,
+} from '../suite/service-settings.js';
 
 const serviceMap = (value: object) => ({
   type: 'object',
@@ -118,6 +123,16 @@ export const configSchema = {
         codeRouting: { type: 'boolean' },
       },
     },
+    mcp: {
+      type: 'object',
+      additionalProperties: false,
+      // the mcp-server's limits (docs/MCP.md: MCP_* variables)
+      properties: {
+        rateLimit: { type: 'string', pattern: RATE_PATTERN },
+        approvalTtlMinutes: { type: 'integer', minimum: 1, maximum: 10080 },
+        allowSelfApproval: { type: 'boolean' },
+      },
+    },
     prometheus: {
       type: 'object',
       additionalProperties: false,
@@ -173,6 +188,7 @@ export interface AisuiteConfig {
     };
   };
   gateway?: GatewaySettings;
+  mcp?: McpSettings;
   prometheus?: { scrapeIntervalSeconds?: number };
   loki?: { retentionHours?: number };
   build?: { nodeImage?: string; caFile?: string; useSystemCa?: boolean };

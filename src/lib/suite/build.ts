@@ -1,6 +1,11 @@
 import { UserError } from '../errors.js';
 import { catalog, isServiceName, SERVICE_NAMES, SERVICE_PORT, type CatalogOptions } from './catalog.js';
-import { gatewayEnvironment, type GatewaySettings } from './gateway-settings.js';
+import {
+  gatewayEnvironment,
+  mcpEnvironment,
+  type GatewaySettings,
+  type McpSettings,
+} from './service-settings.js';
 import { isValidImageReference } from './images.js';
 import type { AlertReceivers, Phase, Profile, ServiceGroup, ServiceSpec, SuiteSpec } from './types.js';
 
@@ -18,6 +23,8 @@ export interface SuiteOptions extends CatalogOptions {
   readonly scrapeIntervalSeconds?: number;
   /** The api-gateway's router settings (aisuite.yaml `gateway:`). */
   readonly gateway?: GatewaySettings;
+  /** The mcp-server's limits (aisuite.yaml `mcp:`). */
+  readonly mcp?: McpSettings;
 }
 
 /** How often Prometheus scrapes and evaluates rules unless `prometheus.scrapeIntervalSeconds` says otherwise. */
@@ -198,7 +205,10 @@ export function buildSuite(options: SuiteOptions): SuiteSpec {
     .map((svc) => ({ ...svc, dependsOn: svc.dependsOn.filter((dep) => selectedNames.has(dep.service)) }));
 
   const withTargets = services.map((svc) => {
-    if (svc.name === 'mcp-server') return withSuiteEnvironment(svc, services, options.bindAddress);
+    if (svc.name === 'mcp-server') {
+      const mcp = withSuiteEnvironment(svc, services, options.bindAddress);
+      return { ...mcp, environment: { ...mcp.environment, ...mcpEnvironment(options.mcp) } };
+    }
     if (svc.name === 'api-gateway') {
       const environment = { ...svc.environment, ...gatewayEnvironment(options.gateway) };
       // without an embedding service the gateway's /v1/embeddings passthrough is off, not "down"

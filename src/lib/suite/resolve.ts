@@ -132,6 +132,7 @@ export async function resolveSuite(flags: SuiteFlagValues, ctx: ResolveContext):
     lokiRetentionHours: config.loki?.retentionHours ?? 168,
     scrapeIntervalSeconds: config.prometheus?.scrapeIntervalSeconds,
     gateway: config.gateway,
+    mcp: config.mcp,
   };
   const suite = buildSuite(options);
   const warnings: string[] = [];

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import type { ChecklistTarget } from '../checklist/target.js';
 import type { CheckResult } from '../checklist/types.js';
-import type { GatewaySettings } from '../suite/gateway-settings.js';
+import type { GatewaySettings } from '../suite/service-settings.js';
 import { LABELS } from '../suite/labels.js';
 
 /** What a smoke test needs: where the suite is, its keys, the engine (failover stops a container). */

@@ -121,6 +121,16 @@ describe('aisuite.yaml', () => {
     );
   });
 
+  it('mcp: a rate like 60/m, an approval lifetime in minutes, self-approval on or off', () => {
+    const ok = parseConfig('mcp:\n  rateLimit: 5/30s\n  approvalTtlMinutes: 60\n', 'a.yaml');
+    expect(ok.mcp).toEqual({ rateLimit: '5/30s', approvalTtlMinutes: 60 });
+    for (const bad of ['60 per minute', '0/m', '60/d']) {
+      expect(errorOf(() => parseConfig(`mcp:\n  rateLimit: ${bad}\n`, 'a.yaml')).message).toMatch(
+        /^a\.yaml:2:14: mcp\.rateLimit must match pattern/,
+      );
+    }
+  });
+
   it('a wrong type says what was expected', () => {
     const error = errorOf(() => parseConfig('ports:\n  api-gateway: "eight thousand"\n', 'a.yaml'));
     expect(error.message).toMatch(/^a\.yaml:2:16: ports\.api-gateway must be integer/);

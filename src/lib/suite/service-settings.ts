@@ -1,6 +1,6 @@
 /**
- * The api-gateway's router settings from aisuite.yaml (`gateway:`), as the ROUTER_* variables the
- * service reads (docs/services.md). Unset keys leave the service's own defaults.
+ * Settings of the package's services from aisuite.yaml (`gateway:`, `mcp:`), as the variables the
+ * services read (docs/services.md). Unset keys leave the service's own defaults.
  */
 
 /** The model groups the gateway serves; fallbacks go from one to others. */
@@ -44,5 +44,27 @@ export function gatewayEnvironment(settings: GatewaySettings | undefined): Recor
     }));
     env.ROUTER_FALLBACKS = JSON.stringify(list);
   }
+  return env;
+}
+
+/** A rate as the mcp-server reads it: calls per window (`60/m`, `10/s`, `5/30s`). */
+export const RATE_PATTERN = '^[1-9][0-9]*/([1-9][0-9]*)?(ms|s|m|h)$';
+
+export interface McpSettings {
+  /** Tool calls per token and tool (token bucket). */
+  readonly rateLimit?: string;
+  /** How long a pending approval waits, and an approved one stays usable. */
+  readonly approvalTtlMinutes?: number;
+  /** Let a token approve its own request (a single-operator setup); off: a second token must. */
+  readonly allowSelfApproval?: boolean;
+}
+
+/** The environment the mcp-server's container gets for these settings. */
+export function mcpEnvironment(settings: McpSettings | undefined): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (settings?.rateLimit !== undefined) env.MCP_RATE_LIMIT = settings.rateLimit;
+  if (settings?.approvalTtlMinutes !== undefined) env.MCP_APPROVAL_TTL = `${settings.approvalTtlMinutes}m`;
+  if (settings?.allowSelfApproval !== undefined)
+    env.MCP_APPROVAL_ALLOW_SELF = String(settings.allowSelfApproval);
   return env;
 }
