@@ -66,7 +66,8 @@ export class ApprovalsClient {
       const hint =
         error?.code === 'self_approval'
           ? 'The token that asked for the call cannot approve it: approve with another token that has ' +
-            'approvals:review (an approver, docs/MCP.md) in AISUITE_MCP_TOKEN.'
+            'approvals:review (an approver, docs/MCP.md) in AISUITE_MCP_TOKEN, or, for a single operator, ' +
+            'set mcp.allowSelfApproval: true in aisuite.yaml and run `aisuite up`.'
           : response.status === 401 || response.status === 403
             ? 'The token needs the approvals:review permission (set AISUITE_MCP_TOKEN, default: the mcp-admin-token secret).'
             : undefined;
