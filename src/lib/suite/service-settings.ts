@@ -24,27 +24,36 @@ export interface GatewaySettings {
   readonly codeRouting?: boolean;
 }
 
+type Setting = [name: string, value: string | number | boolean | undefined, unit?: string];
+
+/** A container environment: each setting that is set, its unit appended. */
+function environmentOf(settings: readonly Setting[]): Record<string, string> {
+  return Object.fromEntries(
+    settings.flatMap(([name, value, unit = '']) => (value === undefined ? [] : [[name, `${value}${unit}`]])),
+  );
+}
+
 /** The environment the gateway's container gets for these settings. */
 export function gatewayEnvironment(settings: GatewaySettings | undefined): Record<string, string> {
-  if (!settings) return {};
-  const env: Record<string, string> = {};
-  const set = (name: string, value: string | number | boolean | undefined, unit = '') => {
-    if (value !== undefined) env[name] = `${String(value)}${unit}`;
-  };
-  set('ROUTER_TIMEOUT', settings.timeoutSeconds, 's');
-  set('ROUTER_STREAM_TIMEOUT', settings.streamTimeoutSeconds, 's');
-  set('ROUTER_NUM_RETRIES', settings.numRetries);
-  set('ROUTER_ALLOWED_FAILS', settings.allowedFails);
-  set('ROUTER_COOLDOWN_TIME', settings.cooldownSeconds, 's');
-  set('ROUTER_CODE_ROUTING', settings.codeRouting);
-  if (settings.fallbacks) {
+  const fallbacks = settings?.fallbacks;
+  return environmentOf([
+    ['ROUTER_TIMEOUT', settings?.timeoutSeconds, 's'],
+    ['ROUTER_STREAM_TIMEOUT', settings?.streamTimeoutSeconds, 's'],
+    ['ROUTER_NUM_RETRIES', settings?.numRetries],
+    ['ROUTER_ALLOWED_FAILS', settings?.allowedFails],
+    ['ROUTER_COOLDOWN_TIME', settings?.cooldownSeconds, 's'],
+    ['ROUTER_CODE_ROUTING', settings?.codeRouting],
     // LiteLLM's list of {group: [fallbacks]}; a group not named keeps no fallback
-    const list = MODEL_GROUPS.filter((g) => settings.fallbacks?.[g] !== undefined).map((g) => ({
-      [g]: [...(settings.fallbacks?.[g] ?? [])],
-    }));
-    env.ROUTER_FALLBACKS = JSON.stringify(list);
-  }
-  return env;
+    [
+      'ROUTER_FALLBACKS',
+      fallbacks &&
+        JSON.stringify(
+          MODEL_GROUPS.filter((g) => fallbacks[g] !== undefined).map((g) => ({
+            [g]: [...(fallbacks[g] ?? [])],
+          })),
+        ),
+    ],
+  ]);
 }
 
 /** A rate as the mcp-server reads it: calls per window (`60/m`, `10/s`, `5/30s`). */
@@ -61,10 +70,9 @@ export interface McpSettings {
 
 /** The environment the mcp-server's container gets for these settings. */
 export function mcpEnvironment(settings: McpSettings | undefined): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (settings?.rateLimit !== undefined) env.MCP_RATE_LIMIT = settings.rateLimit;
-  if (settings?.approvalTtlMinutes !== undefined) env.MCP_APPROVAL_TTL = `${settings.approvalTtlMinutes}m`;
-  if (settings?.allowSelfApproval !== undefined)
-    env.MCP_APPROVAL_ALLOW_SELF = String(settings.allowSelfApproval);
-  return env;
+  return environmentOf([
+    ['MCP_RATE_LIMIT', settings?.rateLimit],
+    ['MCP_APPROVAL_TTL', settings?.approvalTtlMinutes, 'm'],
+    ['MCP_APPROVAL_ALLOW_SELF', settings?.allowSelfApproval],
+  ]);
 }
