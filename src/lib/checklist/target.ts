@@ -1,4 +1,4 @@
-import { connectHost } from '../suite/address.js';
+import { connectHost, publishedUrl } from '../suite/address.js';
 import { scrapeIntervalOf } from '../suite/build.js';
 import { catalog } from '../suite/catalog.js';
 import type { ResolvedSuite } from '../suite/resolve.js';
@@ -62,7 +62,7 @@ export function targetFromSuite(input: TargetInput): ChecklistTarget {
       group: svc.group,
       host,
       hostPort,
-      url: override ?? (hostPort === undefined ? undefined : `http://${host}:${hostPort}`),
+      url: override ?? publishedUrl(suite, svc),
       healthPath: svc.readiness ? (isPackage ? '/health' : svc.readiness.path) : undefined,
       isPackage,
       scraped: svc.metrics !== undefined,
