@@ -85,26 +85,26 @@ release, so a plain re-run keeps the deployed suite; the first deployment defaul
   };
 
   async run(): Promise<UpResult> {
-    const [
-      { prepareDeployment },
-      { applySuite },
-      { chooseRenderer },
-      { setDockerDebug },
-      { describeInherited },
-    ] = await Promise.all([
-      import('../lib/docker/deployment.js'),
-      import('../lib/docker/apply.js'),
-      import('../lib/output.js'),
-      import('../lib/docker/debug.js'),
-      import('../lib/suite/resolve.js'),
-    ]);
-    setDockerDebug(this.flags['log-level'] === 'debug');
     const flags = this.flags;
-    const { resolved, files, servicesImage } = await prepareDeployment(flags, {
-      buildCa: flags['build-ca'],
-      missingModels: flags['dry-run'] ? 'preflight' : 'error',
-      deployedDefaults: true,
-    });
+    // the suite is resolved (files read and hashed) while the engine's modules load
+    const deployment = import('../lib/docker/deployment.js').then(({ prepareDeployment }) =>
+      prepareDeployment(flags, {
+        buildCa: flags['build-ca'],
+        missingModels: flags['dry-run'] ? 'preflight' : 'error',
+        deployedDefaults: true,
+      }),
+    );
+    deployment.catch(() => undefined);
+    const [{ applySuite }, { chooseRenderer }, { setDockerDebug }, { describeInherited }] = await Promise.all(
+      [
+        import('../lib/docker/apply.js'),
+        import('../lib/output.js'),
+        import('../lib/docker/debug.js'),
+        import('../lib/suite/resolve.js'),
+      ],
+    );
+    setDockerDebug(this.flags['log-level'] === 'debug');
+    const { resolved, files, servicesImage } = await deployment;
     if (resolved.inherited) this.info(describeInherited(resolved.inherited));
     for (const warning of resolved.warnings) this.warn(warning);
     const quiet = flags['log-level'] === 'error' || flags['log-level'] === 'warn';

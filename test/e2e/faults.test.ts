@@ -83,6 +83,30 @@ describe('faults', () => {
     expect(stderr).toMatch(/left running: inference-chat|also left: inference-chat \((exited|restarting)\)/);
   });
 
+  it('a dependency that fails: its dependent, created ahead, is removed and named as not started', async () => {
+    // rag waits for postgres to be healthy; its container is created before that, as Compose does
+    const suite = await newSuite({ images: { ...ctx.images, postgres: E2E_IMAGES.crasher } });
+    const result = await suite.run([
+      'up',
+      '--phase',
+      '2',
+      '--cpu',
+      '--without',
+      'inference-chat,inference-code,api-gateway,embedding',
+      '--pull',
+      'never',
+    ]);
+    expect(result.exitCode).toBe(1);
+    const stderr = String(result.stderr);
+    expect(stderr).toMatch(/rag: creating[\s\S]*rag: waiting for postgres \(healthy\)/);
+    expect(stderr).toMatch(/postgres did not become ready: container (exited with code 3|is restarting)/);
+    expect(stderr).toMatch(/not started \(a dependency failed\): rag/);
+    expect(stderr).not.toMatch(/also left: .*rag/);
+    const left = await listProjectObjects(suite.project);
+    expect(left.containers.filter((c) => c.startsWith(`${suite.project}-rag `))).toEqual([]);
+    expect(left.containers.map((c) => c.split(' ')[0])).toEqual([`${suite.project}-postgres`]);
+  });
+
   it('a readiness deadline that passes: exit 3, and it says what was left running', async () => {
     const suite = await newSuite({ images: { ...ctx.images, 'inference-chat': E2E_IMAGES.sleeper } });
     const started = Date.now();

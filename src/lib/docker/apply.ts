@@ -149,6 +149,11 @@ export async function applySuite(
   const hashes = new Map<string, string>();
   const parts = new Map<string, string>();
   let secrets: Secrets | undefined;
+  const networks = new NetworkClient(docker);
+  // The project's network is made while the pre-flight checks, images and plan run (~60 ms of a cold
+  // `up`); a step before it that fails removes it again when this run created it.
+  let network: Promise<{ id: string; created: boolean }> | undefined;
+  let networkTaken = false;
 
   const steps: Step[] = [
     {
@@ -162,6 +167,10 @@ export async function applySuite(
         existing = await listed;
         // before anything is generated or changed: are the running containers ours?
         await assertSameSecretsOrigin(suite.project, existing, resolved.secretsFile);
+        if (!dryRun) {
+          network = networks.ensure(suite.network, suite.project);
+          network.catch(() => undefined);
+        }
         if (options.preflight === false) {
           report('skipped');
           return;
@@ -249,9 +258,9 @@ export async function applySuite(
       {
         title: 'Network, volumes and configs',
         run: async (report) => {
-          const networks = new NetworkClient(docker);
           const volumes = new VolumeClient(docker);
-          const net = await networks.ensure(suite.network, suite.project);
+          networkTaken = true;
+          const net = await (network ?? networks.ensure(suite.network, suite.project));
           for (const v of suite.volumes) await volumes.ensure(volumeName(suite.project, v), suite.project);
           const synced = await syncRenderedDir(renderedDir, files);
           const removals = entries.filter((e) => e.action === 'remove');
@@ -287,6 +296,11 @@ export async function applySuite(
         const started = startedGate.get(svc.name) as Gate;
         const ready = readyGate.get(svc.name) as Gate;
         try {
+          // a new container is created before its dependencies are up, as Compose does: its create
+          // (~25-50 ms while the engine starts the others) is then off the dependency chain; one left
+          // not started (a dependency failed, Ctrl-C) is removed at the end
+          const created =
+            entry.action === 'create' && svc.dependsOn.length > 0 ? await create(svc, report) : undefined;
           for (const dep of svc.dependsOn) {
             report(`waiting for ${dep.service} (${dep.condition})`);
             const g = (dep.condition === 'healthy' ? readyGate : startedGate).get(dep.service);
@@ -294,7 +308,7 @@ export async function applySuite(
               throw new BlockedError(`not started: dependency ${dep.service} failed`);
             });
           }
-          const id = await bringUp(svc, entry, report);
+          const id = await bringUp(svc, entry, report, created);
           ids.set(svc.name, id);
           started.resolve();
           if (wait || awaitedHealthy.has(svc.name)) {
@@ -329,6 +343,7 @@ export async function applySuite(
     svc: ServiceSpec,
     entry: PlanEntry,
     report: (s: string) => void,
+    created?: string,
   ): Promise<string> => {
     if (entry.action === 'keep') return entry.containerIds[0] as string;
     if (entry.action === 'start') {
@@ -342,6 +357,16 @@ export async function applySuite(
       report('removing the old container');
       for (const old of entry.containerIds) await containers.stopAndRemove(old);
     }
+    const id = created ?? (await create(svc, report));
+    throwIfAborted();
+    report('starting');
+    await containers.start(id);
+    createdNotStarted.delete(id);
+    return id;
+  };
+
+  /** Create the service's container, remembered as not started until it is. */
+  const create = async (svc: ServiceSpec, report: (s: string) => void): Promise<string> => {
     throwIfAborted();
     report('creating');
     const id = await containers.create(
@@ -355,15 +380,6 @@ export async function applySuite(
       }),
     );
     createdNotStarted.add(id);
-    if (options.signal?.aborted) {
-      // never leave a created-but-not-started container behind
-      await containers.remove(id);
-      createdNotStarted.delete(id);
-      throwIfAborted();
-    }
-    report('starting');
-    await containers.start(id);
-    createdNotStarted.delete(id);
     return id;
   };
 
@@ -393,7 +409,15 @@ export async function applySuite(
   };
 
   const startedAt = Date.now();
-  await runTasks(steps, { renderer: options.renderer ?? 'silent', signal: options.signal });
+  try {
+    await runTasks(steps, { renderer: options.renderer ?? 'silent', signal: options.signal });
+  } catch (error) {
+    if (network && !networkTaken) {
+      const made = await network.catch(() => undefined);
+      if (made?.created) await networks.remove(made.id).catch(() => undefined);
+    }
+    throw error;
+  }
 
   if (dryRun) {
     return {
@@ -417,6 +441,10 @@ export async function applySuite(
     };
   }
 
+  // never leave a created-but-not-started container behind (a dependency failed, or Ctrl-C)
+  const removedNotStarted = createdNotStarted.size;
+  for (const id of createdNotStarted) await containers.remove(id);
+
   // state of every container of the project after apply
   const after = await containers.listByProject(suite.project);
   const states = await Promise.all(after.map((c) => describeContainer(containers, c)));
@@ -430,15 +458,12 @@ export async function applySuite(
     };
   });
 
-  for (const id of createdNotStarted) await containers.remove(id);
   const running = states.filter((s) => s.state === 'running').map((s) => s.name);
 
   if (options.signal?.aborted) {
     throw new AisuiteError(
       `interrupted: ${running.length > 0 ? `running: ${running.join(', ')}` : 'no container of the suite is running'}` +
-        (createdNotStarted.size > 0
-          ? `; removed ${createdNotStarted.size} created but not started container(s)`
-          : ''),
+        (removedNotStarted > 0 ? `; removed ${removedNotStarted} created but not started container(s)` : ''),
       {
         exitCode: ExitCode.INTERRUPTED,
         code: 'INTERRUPTED',
