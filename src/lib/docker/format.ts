@@ -60,8 +60,11 @@ export function formatEndpoints(suite: SuiteSpec, secretsGet = 'aisuite secrets 
   const entries: [service: string, what: string, path: string, how?: string][] = [
     ['api-gateway', 'OpenAI-compatible API', '/v1', `key: ${secretsGet} gateway-api-key`],
     ['mcp-server', 'MCP (Streamable HTTP)', '/mcp', 'tokens: docs/MCP.md'],
+    ['rag', 'RAG', '', 'POST /index, POST /query (docs/services.md)'],
+    ['embedding', 'Embeddings (TEI-style)', '', 'POST /embed, POST /v1/embeddings'],
     ['grafana', 'Grafana', '', `user admin, password: ${secretsGet} grafana-admin-password`],
     ['prometheus', 'Prometheus', ''],
+    ['alertmanager', 'Alertmanager', ''],
   ];
   const rows = entries.flatMap(([service, what, path, how]) => {
     const svc = suite.services.find((s) => s.name === service);

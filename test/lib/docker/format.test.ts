@@ -15,11 +15,14 @@ describe('output formats', () => {
       suiteOptions({ phase: 3, bindAddress: '0.0.0.0', ports: { 'api-gateway': 18000 } }),
     );
     expect(formatEndpoints(phase3, 'aisuite secrets get --config lab.yaml').split('\n')).toEqual([
-      'ENDPOINT               URL',
-      'OpenAI-compatible API  http://127.0.0.1:18000/v1  key: aisuite secrets get --config lab.yaml gateway-api-key',
-      'MCP (Streamable HTTP)  http://127.0.0.1:8020/mcp  tokens: docs/MCP.md',
-      'Grafana                http://127.0.0.1:3001      user admin, password: aisuite secrets get --config lab.yaml grafana-admin-password',
-      'Prometheus             http://127.0.0.1:9090',
+      'ENDPOINT                URL',
+      'OpenAI-compatible API   http://127.0.0.1:18000/v1  key: aisuite secrets get --config lab.yaml gateway-api-key',
+      'MCP (Streamable HTTP)   http://127.0.0.1:8020/mcp  tokens: docs/MCP.md',
+      'RAG                     http://127.0.0.1:8002      POST /index, POST /query (docs/services.md)',
+      'Embeddings (TEI-style)  http://127.0.0.1:8003      POST /embed, POST /v1/embeddings',
+      'Grafana                 http://127.0.0.1:3001      user admin, password: aisuite secrets get --config lab.yaml grafana-admin-password',
+      'Prometheus              http://127.0.0.1:9090',
+      'Alertmanager            http://127.0.0.1:9093',
     ]);
     // phase 1: the gateway only; nothing published: nothing to say
     expect(formatEndpoints(buildSuite(suiteOptions({ phase: 1 })))).toMatch(
