@@ -141,17 +141,22 @@ async function ragQueryLatency(emb: ServiceProcess, databaseUrl: string): Promis
     await db.query('VACUUM ANALYZE rag_chunks, rag_documents, rag_collections');
     await db.query('CHECKPOINT');
     await db.query("SET hnsw.iterative_scan = 'strict_order'");
-    const col = await db.query<{ id: number; chunks: number }>(
-      "SELECT k.id, (SELECT count(*)::int FROM rag_chunks c WHERE c.collection_id = k.id) AS chunks FROM rag_collections k WHERE name = 'bench'",
+    const col = await db.query<{ id: number; chunks: number; model: string; backend: string | null }>(
+      "SELECT k.id, k.model, k.backend, (SELECT count(*)::int FROM rag_chunks c WHERE c.collection_id = k.id) AS chunks FROM rag_collections k WHERE name = 'bench'",
     );
-    const { chunks } = col.rows[0] as { id: number; chunks: number };
+    const { chunks, model, backend } = col.rows[0] as {
+      chunks: number;
+      model: string;
+      backend: string | null;
+    };
     if (chunks !== CHUNKS) throw new Error(`expected ${CHUNKS} chunks, stored ${chunks}`);
     const questions = corpus.questions.map((q) => q.question);
     const vectors = questions.map((q) => toVector(Array.from(hashEmbed(q, 384))));
     const sql = searchSql(384);
     // The statement as rag runs it: named, so each connection parses it once.
-    const search = (k: number) => db.query({ name: 'search', text: sql, values: ['bench', vectors[k], 5] });
-    const plan = await db.query(`EXPLAIN ${sql}`, ['bench', vectors[0], 5]);
+    const search = (k: number) =>
+      db.query({ name: 'search', text: sql, values: ['bench', vectors[k], 5, model, backend] });
+    const plan = await db.query(`EXPLAIN ${sql}`, ['bench', vectors[0], 5, model, backend]);
     const usesIndex = plan.rows.some((r: Record<string, string>) =>
       /rag_chunks_hnsw_384/.test(Object.values(r)[0] ?? ''),
     );

@@ -30,24 +30,33 @@ const db = new pg.Pool({
 
 const IN_PROCESS = process.argv[4] === 'in-process';
 
-async function embed(text: string): Promise<number[]> {
-  if (IN_PROCESS) return Array.from(hashEmbed(text, 384));
+// in-process, the query is embedded as the embedding service would (its model and backend, from /health)
+const own = IN_PROCESS
+  ? ((await (await fetch(`${process.argv[2]}/health`)).json()) as { model: string; backend: string })
+  : undefined;
+
+async function embed(text: string): Promise<{ vector: number[]; model: string; backend?: string }> {
+  if (own) return { vector: Array.from(hashEmbed(text, 384)), model: own.model, backend: own.backend };
   const r = await embedding.request({
     method: 'POST',
     path: '/v1/embeddings',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ input: [text], encoding_format: 'base64' }),
   });
-  const { data } = (await r.body.json()) as { data: Array<{ embedding: string }> };
-  return decodeEmbedding(data[0]?.embedding);
+  const { data, model, backend } = (await r.body.json()) as {
+    data: Array<{ embedding: string }>;
+    model: string;
+    backend?: string;
+  };
+  return { vector: decodeEmbedding(data[0]?.embedding), model, backend };
 }
 
 async function query(body: { collection: string; query: string; top_k: number }): Promise<unknown> {
-  const vector = await embed(body.query);
+  const { vector, model, backend } = await embed(body.query);
   const rows = await db.query({
     name: `search_${vector.length}`,
     text: searchSql(vector.length),
-    values: [body.collection, toVector(vector), body.top_k],
+    values: [body.collection, toVector(vector), body.top_k, model, backend ?? null],
   });
   return { chunks: rows.rows };
 }

@@ -3,7 +3,7 @@
  * multi-threaded inside), split into batches of MAX_BATCH texts. Feeds the queue and batch metrics.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { Phase } from './backend.js';
+import type { EmbedderInfo, Phase } from './backend.js';
 import type { EmbeddingMetrics } from './metrics.js';
 import type { ModelHolder } from './model-holder.js';
 
@@ -17,6 +17,7 @@ export class QueueFullError extends Error {
 export interface EmbedResult {
   vectors: number[][];
   model: string;
+  backend: EmbedderInfo['backend'];
   dimension: number;
 }
 
@@ -67,7 +68,8 @@ export class EmbedQueue {
         // Let probes and other sockets be served between batches of a large request.
         if (i + this.maxBatch < texts.length) await yieldToLoop();
       }
-      return { vectors, model: embedder.info.model, dimension: embedder.info.dimension };
+      const { model, backend, dimension } = embedder.info;
+      return { vectors, model, backend, dimension };
     } finally {
       lease.release();
     }

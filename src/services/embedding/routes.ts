@@ -61,7 +61,7 @@ export function registerEmbeddingRoutes(svc: Service, deps: RouteDeps): void {
       const info = holder.embedder.info;
       const result =
         prepared.texts.length === 0
-          ? { vectors: [], model: info.model, dimension: info.dimension }
+          ? { vectors: [], model: info.model, backend: info.backend, dimension: info.dimension }
           : await queue.embed(prepared.texts);
       metrics.requests.inc({ status: 'success' });
       return { ...prepared, ...result };
@@ -105,6 +105,7 @@ export function registerEmbeddingRoutes(svc: Service, deps: RouteDeps): void {
     return {
       embeddings: r.vectors,
       model: r.model,
+      backend: r.backend,
       dimension: r.dimension,
       truncated: { texts: r.droppedTexts, chars: r.cutTexts },
     };
@@ -136,6 +137,9 @@ export function registerEmbeddingRoutes(svc: Service, deps: RouteDeps): void {
         embedding: format === 'base64' ? Buffer.from(new Float32Array(v).buffer).toString('base64') : v,
       })),
       model: r.model,
+      // not in OpenAI's answer: which backend made the vectors (the hashing backend's model name is
+      // only a label, so the name alone does not tell its vectors from the real model's)
+      backend: r.backend,
       usage: { prompt_tokens: tokens, total_tokens: tokens },
       truncated: { texts: r.droppedTexts, chars: r.cutTexts },
     };

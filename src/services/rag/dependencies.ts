@@ -28,6 +28,8 @@ function reason(e: unknown): string {
 export interface EmbedResponse {
   vectors: number[][];
   model: string;
+  /** Which backend made the vectors, when the service says (aisuite's does; OpenAI's API does not). */
+  backend?: string;
   dimension: number;
 }
 
@@ -50,6 +52,7 @@ export class EmbeddingClient {
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<EmbedResponse> {
     const vectors: number[][] = [];
     let model = '';
+    let backend: string | undefined;
     let dimension = 0;
     for (let i = 0; i < texts.length; i += this.batch) {
       const part = texts.slice(i, i + this.batch);
@@ -59,18 +62,20 @@ export class EmbeddingClient {
       }
       vectors.push(...r.embeddings);
       model = r.model;
+      backend = r.backend;
       dimension = r.dimension;
     }
-    return { vectors, model, dimension };
+    return { vectors, model, backend, dimension };
   }
 
   private async call(
     texts: string[],
     signal?: AbortSignal,
-  ): Promise<{ embeddings: number[][]; model: string; dimension: number }> {
+  ): Promise<{ embeddings: number[][]; model: string; backend?: string; dimension: number }> {
     type Embedded = {
       data?: Array<{ index?: number; embedding?: string | number[] }>;
       model?: string;
+      backend?: unknown;
       error?: { message?: string };
     };
     let res: Dispatcher.ResponseData;
@@ -117,6 +122,7 @@ export class EmbeddingClient {
     return {
       embeddings: embeddings as number[][],
       model: body.model ?? 'unknown',
+      backend: typeof body.backend === 'string' ? body.backend : undefined,
       dimension: embeddings[0]?.length ?? 0,
     };
   }

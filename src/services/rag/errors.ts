@@ -1,7 +1,7 @@
 /** Maps what can go wrong in an index or query request to an HTTP answer and a metric status. */
 import { HttpError } from '../kit/index.js';
 import { DependencyUnavailableError } from './dependencies.js';
-import { DimensionMismatchError } from './store.js';
+import { DimensionMismatchError, ModelMismatchError } from './store.js';
 
 /** Seconds a client should wait before retrying while a dependency is down. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -30,6 +30,12 @@ export function classify(e: unknown): {
   if (e instanceof HttpError) return { error: e, outcome: e.statusCode < 500 ? 'client_error' : 'error' };
   if (e instanceof DimensionMismatchError) {
     return { error: new HttpError(409, e.message, { code: 'dimension_mismatch' }), outcome: 'client_error' };
+  }
+  if (e instanceof ModelMismatchError) {
+    return {
+      error: new HttpError(409, e.message, { code: 'embedding_model_mismatch' }),
+      outcome: 'client_error',
+    };
   }
   const retry = { 'retry-after': String(RETRY_AFTER_SECONDS) };
   if (e instanceof DependencyUnavailableError) {

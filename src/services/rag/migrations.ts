@@ -53,6 +53,13 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE dim = ${DEFAULT_DIMENSION};
     `,
   },
+  {
+    version: 2,
+    name: 'collections record the embedding backend',
+    // NULL: written by a rag before this version, or the embedding service did not say; the next
+    // index fills it in. A rag of version 1 (a rollback) leaves the column out of its inserts.
+    sql: 'ALTER TABLE rag_collections ADD COLUMN IF NOT EXISTS backend text;',
+  },
 ];
 
 /** The version this code knows best. */

@@ -5,7 +5,7 @@ import { chunkText } from './chunker.js';
 import type { EmbeddingClient, GatewayClient } from './dependencies.js';
 import { classify } from './errors.js';
 import type { RagMetrics } from './metrics.js';
-import { MAX_VECTOR_DIMENSION, type RagStore } from './store.js';
+import { MAX_VECTOR_DIMENSION, spaceMismatch, type RagStore } from './store.js';
 import { collectionName, parseIndexRequest, parseQueryRequest } from './validate.js';
 
 export interface RagDeps {
@@ -101,7 +101,7 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
         metadata: d.metadata,
         chunks: d.pieces.map((text) => ({ text, vector: emb.vectors[at++] as number[] })),
       }));
-      const r = await s.upsert(body.collection, emb.model, emb.dimension, toStore);
+      const r = await s.upsert(body.collection, emb, toStore);
       metrics.chunksStored.inc(r.chunks);
       return {
         collection: body.collection,
@@ -109,7 +109,7 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
         chunks: r.chunks,
         replaced_documents: r.replaced,
         created_collection: r.created,
-        embedding: { model: emb.model, dimension: emb.dimension },
+        embedding: { model: emb.model, backend: emb.backend ?? null, dimension: emb.dimension },
       };
     }),
   );
@@ -127,7 +127,7 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
       // A zero vector (the hashing backend on a query of stop words only) has no cosine distance.
       const searchable = vector.some((x) => x !== 0);
       const chunks = searchable
-        ? await timing.time('search', () => s.search(q.collection, vector, q.top_k))
+        ? await timing.time('search', () => s.search(q.collection, vector, q.top_k, emb))
         : [];
       if (chunks.length === 0) {
         const col = await s.collection(q.collection);
@@ -137,14 +137,8 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
             param: 'collection',
           });
         }
-        if (col.dimension !== vector.length) {
-          throw new HttpError(
-            409,
-            `collection "${col.name}" holds ${col.dimension}-dimensional vectors but the embedding service now ` +
-              `returns ${vector.length} (${emb.model}); re-index the collection after a model change`,
-            { code: 'dimension_mismatch' },
-          );
-        }
+        const mismatch = spaceMismatch(col, { ...emb, dimension: vector.length });
+        if (mismatch) throw mismatch;
       }
       let answer: string | null = null;
       let answerError: { reason: string; message: string } | null = null;
@@ -173,7 +167,7 @@ export function registerRagRoutes(svc: Service, deps: RagDeps): void {
         answer,
         answer_model: answerModel,
         answer_error: answerError,
-        embedding: { model: emb.model, dimension: emb.dimension },
+        embedding: { model: emb.model, backend: emb.backend ?? null, dimension: emb.dimension },
       };
     }),
   );

@@ -11,6 +11,16 @@ export interface Collection {
   name: string;
   dimension: number;
   model: string;
+  /** The embedding backend that made its vectors; null when unknown (indexed by an older rag). */
+  backend: string | null;
+}
+
+/** What made a set of vectors: searching one model's vectors with another's query means nothing. */
+export interface VectorSpace {
+  readonly model: string;
+  /** As the embedding service names it (`hashing`, `onnx`); undefined when the service does not say. */
+  readonly backend?: string;
+  readonly dimension: number;
 }
 
 export interface ChunkToStore {
@@ -44,6 +54,39 @@ export class DimensionMismatchError extends Error {
   }
 }
 
+/**
+ * A collection's vectors came from another model or backend than the embedding service's now (same
+ * dimension: e.g. the CPU profile's hashing backend, labelled with the real model's name, and that
+ * model on the GPU profile). Their similarities would be meaningless, without any error.
+ */
+export class ModelMismatchError extends Error {
+  constructor(
+    readonly collection: string,
+    readonly stored: Pick<Collection, 'model' | 'backend'>,
+    readonly now: Pick<VectorSpace, 'model' | 'backend'>,
+  ) {
+    const describe = (s: { model: string; backend?: string | null }) =>
+      `${s.model}${s.backend ? ` (${s.backend} backend)` : ''}`;
+    super(
+      `collection "${collection}" was indexed with ${describe(stored)} but the embedding service now ` +
+        `uses ${describe(now)}; re-index the collection (DELETE /collections/${collection}, then POST ` +
+        '/index), or give the embedding service its previous model back',
+    );
+    this.name = 'ModelMismatchError';
+  }
+}
+
+/** Why `space`'s vectors cannot be stored in or searched against collection `col`, if they cannot. */
+export function spaceMismatch(col: Collection, space: VectorSpace): Error | undefined {
+  if (col.dimension !== space.dimension)
+    return new DimensionMismatchError(col.name, col.dimension, space.dimension);
+  // an unknown stored backend (an older rag wrote the row) is taken on trust
+  if (col.model !== space.model || (col.backend !== null && col.backend !== (space.backend ?? null))) {
+    return new ModelMismatchError(col.name, col, space);
+  }
+  return undefined;
+}
+
 /** pgvector's `vector` type holds at most 16,000 dimensions. */
 export const MAX_VECTOR_DIMENSION = 16_000;
 
@@ -65,7 +108,7 @@ export class RagStore {
 
   async collection(name: string): Promise<Collection | undefined> {
     const r = await this.pool.query<Collection>(
-      'SELECT id, name, dimension, model FROM rag_collections WHERE name = $1',
+      'SELECT id, name, dimension, model, backend FROM rag_collections WHERE name = $1',
       [name],
     );
     return r.rows[0];
@@ -74,28 +117,32 @@ export class RagStore {
   /** Stores documents, replacing the chunks of any id already there, all in one transaction. */
   async upsert(
     name: string,
-    model: string,
-    dimension: number,
+    space: VectorSpace,
     docs: readonly ChunkToStore[],
   ): Promise<{ documents: number; chunks: number; replaced: number; created: boolean }> {
+    const { dimension } = space;
     await this.ensureIndex(dimension);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       const ins = await client.query<{ id: number }>(
-        `INSERT INTO rag_collections (name, dimension, model) VALUES ($1, $2, $3)
+        `INSERT INTO rag_collections (name, dimension, model, backend) VALUES ($1, $2, $3, $4)
          ON CONFLICT (name) DO NOTHING RETURNING id`,
-        [name, dimension, model],
+        [name, dimension, space.model, space.backend ?? null],
       );
       const created = ins.rows.length > 0;
       // Lock the collection row: concurrent indexers of one collection serialise here.
       const col = (
         await client.query<Collection>(
-          'SELECT id, name, dimension, model FROM rag_collections WHERE name = $1 FOR UPDATE',
+          'SELECT id, name, dimension, model, backend FROM rag_collections WHERE name = $1 FOR UPDATE',
           [name],
         )
       ).rows[0] as Collection;
-      if (col.dimension !== dimension) throw new DimensionMismatchError(name, col.dimension, dimension);
+      const mismatch = spaceMismatch(col, space);
+      if (mismatch) throw mismatch;
+      if (col.backend === null && space.backend) {
+        await client.query('UPDATE rag_collections SET backend = $2 WHERE id = $1', [col.id, space.backend]);
+      }
       const ids = docs.map((d) => d.docId);
       const del = await client.query(
         'DELETE FROM rag_documents WHERE collection_id = $1 AND doc_id = ANY($2)',
@@ -135,10 +182,15 @@ export class RagStore {
 
   /**
    * The `k` chunks of collection `name` nearest to `vector` by cosine distance (score = cosine
-   * similarity), in one round trip. An empty result may mean a missing collection or another
-   * dimension: the caller then asks `collection()` why.
+   * similarity), in one round trip. An empty result may mean a missing collection, or one whose
+   * vectors another model made (`space`: the query vector's): the caller then asks `collection()` why.
    */
-  async search(name: string, vector: readonly number[], k: number): Promise<FoundChunk[]> {
+  async search(
+    name: string,
+    vector: readonly number[],
+    k: number,
+    space: Pick<VectorSpace, 'model' | 'backend'>,
+  ): Promise<FoundChunk[]> {
     // No collection can hold such vectors; the caller's look at the collection explains why.
     if (vector.length > MAX_VECTOR_DIMENSION) return [];
     // A named statement: each pooled connection parses it once, then only binds and executes it
@@ -147,14 +199,14 @@ export class RagStore {
     const r = await this.pool.query<FoundChunk>({
       name: this.options.prepare === false ? undefined : `rag_search_${vector.length}`,
       text: searchSql(vector.length),
-      values: [name, toVector(vector), k],
+      values: [name, toVector(vector), k, space.model, space.backend ?? null],
     });
     return r.rows;
   }
 
   async list(): Promise<Array<Collection & { documents: number; chunks: number; created_at: string }>> {
     const r = await this.pool.query(
-      `SELECT c.name, c.dimension, c.model, c.created_at,
+      `SELECT c.name, c.dimension, c.model, c.backend, c.created_at,
               (SELECT count(*)::int FROM rag_documents d WHERE d.collection_id = c.id) AS documents,
               (SELECT coalesce(sum(chunk_count), 0)::int FROM rag_documents d WHERE d.collection_id = c.id) AS chunks
        FROM rag_collections c ORDER BY c.name`,
@@ -188,8 +240,9 @@ export class RagStore {
 }
 
 /**
- * The search statement. The cast to `vector(d)` and `dim = d` match the partial HNSW index; the
- * bench runs this same text as its "bare pgvector" baseline.
+ * The search statement ($1 collection, $2 vector, $3 k, $4 model and $5 backend that made the
+ * vector). The cast to `vector(d)` and `dim = d` match the partial HNSW index; the bench runs this
+ * same text as its "bare pgvector" baseline.
  */
 export function searchSql(dimension: number): string {
   const d = dim(dimension);
@@ -197,7 +250,9 @@ export function searchSql(dimension: number): string {
   return `SELECT c.doc_id AS document_id, c.chunk_index, c.content AS text,
                  1 - (c.embedding${cast} <=> $2::vector${cast}) AS score, d.metadata
           FROM rag_chunks c JOIN rag_documents d USING (collection_id, doc_id)
-          WHERE c.collection_id = (SELECT id FROM rag_collections WHERE name = $1) AND c.dim = ${d}
+          WHERE c.collection_id = (SELECT id FROM rag_collections WHERE name = $1 AND model = $4
+                                   AND (backend IS NULL OR backend IS NOT DISTINCT FROM $5::text))
+            AND c.dim = ${d}
           ORDER BY c.embedding${cast} <=> $2::vector${cast}
           LIMIT $3`;
 }

@@ -198,6 +198,90 @@ describe('rag bad input', () => {
     }
   });
 
+  it('refuses another model of the same dimension (409 on index and query), until the collection is re-indexed', async () => {
+    // the same 384 dimensions, another model: a search would rank by meaningless similarities
+    const other = await startServiceProcess('embedding', {
+      env: { EMBEDDING_MODEL: 'intfloat/e5-small-v2', LOG_LEVEL: 'warn' },
+    });
+    const rag2 = await bed.startRag({ EMBEDDING_URL: other.url });
+    try {
+      const before = await snapshot();
+      const i = await post(`${rag2.url}/index`, {
+        collection: 'good',
+        documents: [{ id: 'b', text: 'must not land next to the other model' }],
+      });
+      expect(i.status).toBe(409);
+      expect(i.json.error.code).toBe('embedding_model_mismatch');
+      expect(i.json.error.message).toContain(
+        'collection "good" was indexed with BAAI/bge-small-en-v1.5 (hashing backend) but the embedding service now uses intfloat/e5-small-v2 (hashing backend)',
+      );
+      expect(await snapshot()).toBe(before);
+      const q = await post(`${rag2.url}/query`, {
+        collection: 'good',
+        query: 'valid document',
+        answer: false,
+      });
+      expect(q.status).toBe(409);
+      expect(q.json.error.code).toBe('embedding_model_mismatch');
+      expect(q.json.error.message).toMatch(/re-index the collection \(DELETE \/collections\/good/);
+      // a collection of its own is fine with the other model
+      const own = await post(`${rag2.url}/index`, {
+        collection: 'e5',
+        documents: [{ id: 'b', text: 'indexed with the other model' }],
+      });
+      expect(own.status).toBe(200);
+      expect(own.json.embedding).toEqual({
+        model: 'intfloat/e5-small-v2',
+        backend: 'hashing',
+        dimension: 384,
+      });
+      const found = await post(`${rag2.url}/query`, {
+        collection: 'e5',
+        query: 'other model',
+        answer: false,
+      });
+      expect(found.json.chunks[0].document_id).toBe('b');
+    } finally {
+      await fetch(`${rag2.url}/collections/e5`, { method: 'DELETE' });
+      await rag2.stop();
+      await other.stop();
+    }
+  });
+
+  it('refuses vectors of another backend under the same model name (the CPU profile labels hashing with the real model)', async () => {
+    // as if the collection had been indexed on the GPU profile: onnx, the same name and dimension
+    await bed.db.query("UPDATE rag_collections SET backend = 'onnx' WHERE name = 'good'");
+    try {
+      const q = await post(`${rag.url}/query`, {
+        collection: 'good',
+        query: 'valid document',
+        answer: false,
+      });
+      expect(q.status).toBe(409);
+      expect(q.json.error.message).toContain(
+        'indexed with BAAI/bge-small-en-v1.5 (onnx backend) but the embedding service now uses BAAI/bge-small-en-v1.5 (hashing backend)',
+      );
+    } finally {
+      await bed.db.query("UPDATE rag_collections SET backend = 'hashing' WHERE name = 'good'");
+    }
+  });
+
+  it('takes a collection an older rag indexed (backend unknown) on trust, and records the backend on the next index', async () => {
+    await bed.db.query("UPDATE rag_collections SET backend = NULL WHERE name = 'good'");
+    const q = await post(`${rag.url}/query`, { collection: 'good', query: 'valid document', answer: false });
+    expect(q.status).toBe(200);
+    expect(q.json.chunks[0].text).toBe('a valid document');
+    const i = await post(`${rag.url}/index`, {
+      collection: 'good',
+      documents: [{ id: 'a', text: 'a valid document' }],
+    });
+    expect(i.status).toBe(200);
+    const r = await bed.db.query<{ backend: string | null }>(
+      "SELECT backend FROM rag_collections WHERE name = 'good'",
+    );
+    expect(r.rows[0]?.backend).toBe('hashing');
+  });
+
   it('refuses vectors pgvector cannot store (the 30522-dim ONNX test model) with a clear 422', async () => {
     const models = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/models');
     if (!existsSync(path.join(models, 'vespa-dummy-mlm', 'onnx', 'model.onnx'))) {

@@ -12,6 +12,8 @@ import { API_KEY, corpus, type Json, eventually, metric, post, startRagBed, type
 
 let bed: RagBed;
 let rag: ServiceProcess;
+/** What made the corpus collection's vectors (the bed's embedding service). */
+const CORPUS_SPACE = { model: 'BAAI/bge-small-en-v1.5', backend: 'hashing' };
 
 beforeAll(async () => {
   bed = await startRagBed();
@@ -36,7 +38,7 @@ describe('rag service', () => {
     await eventually(async () => (await health()).checks?.gateway?.state === 'up');
     const h = await health();
     expect(h.status).toBe('ok');
-    expect(h.schemaVersion).toBe(1);
+    expect(h.schemaVersion).toBe(2);
     expect(h.checks.postgres).toMatchObject({ state: 'up', hard: true });
     expect(h.checks.postgres.detail.pgvector).toMatch(/^0\.\d+/);
     expect(h.checks.embedding).toMatchObject({
@@ -229,13 +231,13 @@ describe('rag service', () => {
     expect(q.status).toBe(404);
   });
 
-  it('runs migrations idempotently: a second instance finds schema version 1 applied once', async () => {
+  it('runs migrations idempotently: a second instance finds schema version 2 applied once', async () => {
     const second = await bed.startRag();
     try {
-      expect((await health(second)).schemaVersion).toBe(1);
-      expect(await count('SELECT count(*) AS n FROM rag_schema_migrations')).toBe(1);
+      expect((await health(second)).schemaVersion).toBe(2);
+      expect(await count('SELECT count(*) AS n FROM rag_schema_migrations')).toBe(2);
       const logs = second.logs().find((l) => l.msg === 'migrations done');
-      expect(logs).toMatchObject({ applied: [], schemaVersion: 1 });
+      expect(logs).toMatchObject({ applied: [], schemaVersion: 2 });
     } finally {
       await second.stop();
     }
@@ -248,7 +250,7 @@ describe('rag service', () => {
       const vector = Array.from(hashEmbed('vector search', 384));
       const prepared = async (prepare: boolean): Promise<string[]> => {
         await pool.query('DEALLOCATE ALL');
-        const found = await new RagStore(pool, { prepare }).search('corpus', vector, 3);
+        const found = await new RagStore(pool, { prepare }).search('corpus', vector, 3, CORPUS_SPACE);
         expect(found).toHaveLength(3);
         const r = await pool.query<{ name: string }>('SELECT name FROM pg_prepared_statements');
         return r.rows.map((row) => row.name);
