@@ -70,6 +70,21 @@ export const PRE_FLIGHT: readonly CheckTemplate[] = [
       'makes the inference container exit at start.',
   },
   {
+    id: 'embedding-model',
+    title: 'Embedding model present: ${embeddingModel}',
+    stage: 'pre-flight',
+    severity: 'critical',
+    when: { profile: 'gpu', services: ['embedding'] },
+    probe: { kind: 'file', path: '${modelsDir}/${embeddingModel}/onnx/model.onnx', minBytes: 1_048_576 },
+    remedy:
+      'Put the ONNX export of ${embeddingModel} into ${modelsDir}/${embeddingModel} (config.json, the tokenizer ' +
+      'files, onnx/model.onnx: docs/services.md, "Adding a model"), or name another with embedding.model.',
+    troubleshooting:
+      "The GPU profile's embedding service loads its model with ONNX Runtime from the models directory, " +
+      'never from the network; without it the embedding container exits at start, and rag can neither ' +
+      'index nor query.',
+  },
+  {
     id: 'port-free',
     title: 'Host port free for ${each} (${each.port})',
     stage: 'pre-flight',

@@ -1,6 +1,7 @@
 import { connectHost, publishedUrl } from '../suite/address.js';
 import { scrapeIntervalOf } from '../suite/build.js';
 import { catalog } from '../suite/catalog.js';
+import { modelFiles } from '../suite/model-files.js';
 import type { ResolvedSuite } from '../suite/resolve.js';
 import type { Phase, Profile, ServiceGroup } from '../suite/types.js';
 import type { SecretName } from '../secrets/store.js';
@@ -75,11 +76,9 @@ export function targetFromSuite(input: TargetInput): ChecklistTarget {
     else if (svc.group === 'monitoring' && !suite.monitoring) leftOut[svc.name] = 'monitoring=off';
     else leftOut[svc.name] = `phase=${suite.phase}`;
   }
-  const modelFiles = suite.services
-    .filter((svc) => svc.gpu !== undefined)
-    .map((svc) => svc.command?.[(svc.command.indexOf('--model') ?? -2) + 1])
-    .filter((f): f is string => f !== undefined)
-    .map((f) => `${suite.modelsDir}/${f.split('/').pop()}`);
+  const ggufFiles = modelFiles(suite)
+    .filter((m) => m.kind === 'gguf')
+    .flatMap((m) => m.files);
   return {
     project: suite.project,
     phase: suite.phase,
@@ -89,7 +88,7 @@ export function targetFromSuite(input: TargetInput): ChecklistTarget {
     leftOut,
     secretsFile,
     modelsDir: suite.modelsDir,
-    modelFiles,
+    modelFiles: ggufFiles,
     dockerRoot: input.dockerRoot ?? '/var/lib/docker',
     embeddingModel: options.embeddingModel,
     scrapeIntervalSeconds: scrapeIntervalOf(suite),

@@ -10,6 +10,7 @@ import { buildSuite, type SuiteOptions } from './build.js';
 import { PACKAGE_IMAGE_REPOSITORY } from './images.js';
 import type { Phase, Profile, SuiteSpec } from './types.js';
 import { packageVersion } from '../version.js';
+import { modelFiles } from './model-files.js';
 
 export interface ResolvedSuite {
   readonly suite: SuiteSpec;
@@ -188,12 +189,9 @@ export function describeInherited(inherited: InheritedSelection): string {
 
 /** Host paths of the model files the selected services need, which do not exist. */
 export function missingModelFiles(suite: SuiteSpec): string[] {
-  const files = suite.services
-    .filter((svc) => svc.gpu !== undefined)
-    .map((svc) => svc.command?.[(svc.command?.indexOf('--model') ?? -2) + 1])
-    .filter((f): f is string => f !== undefined)
-    .map((f) => path.join(suite.modelsDir, path.basename(f)));
-  return files.filter((f) => !fs.existsSync(f));
+  return modelFiles(suite)
+    .flatMap((m) => m.files)
+    .filter((f) => !fs.existsSync(f));
 }
 
 /** What to say about missing model files: which, and where they go. */
@@ -202,11 +200,25 @@ export function describeMissingModels(
   missing: readonly string[],
 ): { message: string; hint: string } {
   const dirMissing = !fs.existsSync(suite.modelsDir);
-  const names = missing.map((f) => path.basename(f)).join(' and ');
+  const lacking = modelFiles(suite).filter((m) => m.files.some((f) => missing.includes(f)));
+  const gguf = lacking.filter((m) => m.kind === 'gguf').map((m) => m.name);
+  const onnx = lacking.filter((m) => m.kind === 'onnx').map((m) => m.name);
+  const hints = [
+    ...(gguf.length > 0
+      ? [
+          `Put ${gguf.join(' and ')} (GGUF) in ${suite.modelsDir}, or pass --models-dir; ` +
+            'other file names are set with gpu.chatModel and gpu.codeModel in aisuite.yaml.',
+        ]
+      : []),
+    ...onnx.map(
+      (model) =>
+        `Put the ONNX export of ${model} in ${path.join(suite.modelsDir, model)} (config.json, the tokenizer ` +
+        'files, onnx/model.onnx: docs/services.md, "Adding a model"); another model is set with ' +
+        'embedding.model in aisuite.yaml.',
+    ),
+  ];
   return {
     message: `model files missing for --gpu: ${missing.join(', ')}${dirMissing ? ` (${suite.modelsDir} does not exist)` : ''}`,
-    hint:
-      `Put ${names} (GGUF) in ${suite.modelsDir}, or pass --models-dir; ` +
-      'other file names are set with gpu.chatModel and gpu.codeModel in aisuite.yaml.',
+    hint: hints.join(' '),
   };
 }

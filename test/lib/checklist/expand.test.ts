@@ -68,6 +68,26 @@ describe('built-in checklists filled in from the suite model', () => {
       ['model-file-code.gguf', { kind: 'file', path: '/srv/models/code.gguf', minBytes: 1_048_576 }],
     ]);
     expect(checks.find((c) => c.id === 'gpu-visible')?.skip).toBeUndefined();
+    // phase 1 has no embedding service
+    expect(checks.find((c) => c.id === 'embedding-model')?.skip).toBe('phase=1');
+  });
+
+  it("GPU profile from phase 2: the embedding model's ONNX file under the models directory", async () => {
+    const target = await targetFor({ phase: '2', gpu: true, 'models-dir': '/srv/models' });
+    const check = selectChecks(target, { stages: ['pre-flight'] }).find((c) => c.id === 'embedding-model');
+    expect(check?.skip).toBeUndefined();
+    expect(check?.probe).toEqual({
+      kind: 'file',
+      path: '/srv/models/BAAI/bge-small-en-v1.5/onnx/model.onnx',
+      minBytes: 1_048_576,
+    });
+    expect(check?.remedy).toContain(
+      'Put the ONNX export of BAAI/bge-small-en-v1.5 into /srv/models/BAAI/bge-small-en-v1.5',
+    );
+    const cpu = await targetFor({ phase: '2', cpu: true });
+    expect(selectChecks(cpu, { stages: ['pre-flight'] }).find((c) => c.id === 'embedding-model')?.skip).toBe(
+      'profile=cpu',
+    );
   });
 
   it('uses base URL overrides for a suite this host did not start', async () => {

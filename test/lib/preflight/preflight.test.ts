@@ -1,4 +1,7 @@
+import fs from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -15,6 +18,7 @@ import {
 import { dockerFor } from '../../../src/lib/docker/engine-http.js';
 import { buildSuite } from '../../../src/lib/suite/build.js';
 import type { SuiteSpec } from '../../../src/lib/suite/types.js';
+import { suiteOptions } from '../../support/suite-options.js';
 
 function suiteWithPorts(ports: Record<string, number>, profile: 'cpu' | 'gpu' = 'cpu'): SuiteSpec {
   return buildSuite({
@@ -119,6 +123,41 @@ describe('disk, models, GPU', () => {
       gpus: [{ index: 0, name: 'NVIDIA H100 80GB HBM3', memoryTotalMiB: 81559 }],
     }));
     expect(seen).toMatchObject({ ok: true, message: 'GPU 0: NVIDIA H100 80GB HBM3 (81559 MiB)' });
+  });
+
+  it("for --gpu from phase 2 on, also checks the embedding model's ONNX files, and says where they go", async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-models-'));
+    try {
+      await fs.writeFile(path.join(dir, 'chat.gguf'), '');
+      await fs.writeFile(path.join(dir, 'code.gguf'), '');
+      const suite = buildSuite(suiteOptions({ phase: 2, profile: 'gpu', modelsDir: dir }));
+      const model = path.join(dir, 'BAAI', 'bge-small-en-v1.5');
+      const missing = checkModels(suite);
+      expect(missing.ok).toBe(false);
+      expect(missing.message).toBe(
+        `model files missing for --gpu: ${path.join(model, 'config.json')}, ${path.join(model, 'onnx', 'model.onnx')}`,
+      );
+      expect(missing.hint).toBe(
+        `Put the ONNX export of BAAI/bge-small-en-v1.5 in ${model} (config.json, the tokenizer files, ` +
+          'onnx/model.onnx: docs/services.md, "Adding a model"); another model is set with embedding.model in aisuite.yaml.',
+      );
+      // phase 1 has no embedding service: the GGUF files are all it needs
+      expect(checkModels(buildSuite(suiteOptions({ phase: 1, profile: 'gpu', modelsDir: dir }))).ok).toBe(
+        true,
+      );
+      await fs.mkdir(path.join(model, 'onnx'), { recursive: true });
+      await fs.writeFile(path.join(model, 'config.json'), '{}');
+      await fs.writeFile(path.join(model, 'onnx', 'model.onnx'), '');
+      expect(checkModels(suite)).toMatchObject({ ok: true, message: `model files present in ${dir}` });
+      // both kinds missing: one hint each
+      await fs.rm(path.join(dir, 'code.gguf'));
+      await fs.rm(path.join(model, 'config.json'));
+      expect(checkModels(suite).hint).toMatch(
+        /^Put code\.gguf \(GGUF\) in .*aisuite\.yaml\. Put the ONNX export of BAAI/,
+      );
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('combines several failures into one error', () => {
