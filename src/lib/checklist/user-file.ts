@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { UserError } from '../errors.js';
 import {
+  closestKey,
   errorsOf,
   locatedMessages,
   offsetOf,
@@ -12,6 +13,7 @@ import {
 import { isSecretName, SECRET_NAMES } from '../secrets/store.js';
 import { isServiceName, SERVICE_NAMES } from '../suite/catalog.js';
 import type { CheckTemplate } from './definitions.js';
+import { checksFileSchema } from './schema.js';
 
 export interface UserCheckTemplate extends CheckTemplate {
   /** `file:line` where the check is defined. */
@@ -21,8 +23,13 @@ export interface UserCheckTemplate extends CheckTemplate {
 function describe(error: ErrorObject): string {
   const where = error.instancePath.slice(1).replace(/\//g, '.') || 'file';
   switch (error.keyword) {
-    case 'additionalProperties':
-      return `unknown key ${JSON.stringify(error.params.additionalProperty)} in ${where}`;
+    case 'additionalProperties': {
+      const meant = closestKey(checksFileSchema, error);
+      return (
+        `unknown key ${JSON.stringify(error.params.additionalProperty)} in ${where}` +
+        (meant ? ` (did you mean ${JSON.stringify(meant)}?)` : '')
+      );
+    }
     case 'enum':
       return `${where} must be one of: ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
     case 'const':

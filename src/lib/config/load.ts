@@ -2,8 +2,14 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
 import { UserError } from '../errors.js';
-import { errorsOf, locatedMessages, parsePositioned, validateConfig } from '../schema/validate.js';
-import type { AisuiteConfig } from './schema.js';
+import {
+  closestKey,
+  errorsOf,
+  locatedMessages,
+  parsePositioned,
+  validateConfig,
+} from '../schema/validate.js';
+import { configSchema, type AisuiteConfig } from './schema.js';
 
 function describe(error: ErrorObject): string {
   const where = error.instancePath.slice(1).replace(/\//g, '.');
@@ -13,8 +19,13 @@ function describe(error: ErrorObject): string {
     return `${where}: ${JSON.stringify(error.propertyName)} is not a service${allowed}`;
   }
   switch (error.keyword) {
-    case 'additionalProperties':
-      return `unknown key ${JSON.stringify(error.params.additionalProperty)}${where ? ` in ${where}` : ''}`;
+    case 'additionalProperties': {
+      const meant = closestKey(configSchema, error);
+      return (
+        `unknown key ${JSON.stringify(error.params.additionalProperty)}${where ? ` in ${where}` : ''}` +
+        (meant ? ` (did you mean ${JSON.stringify(meant)}?)` : '')
+      );
+    }
     case 'enum':
       return `${where || 'value'} must be one of: ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
     default:

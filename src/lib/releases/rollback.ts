@@ -70,6 +70,14 @@ export async function resolveRollbackTarget(
   // without a tag the order of all releases decides; a damaged record could be the right target
   if (corrupt.length > 0) throw corruptStateError(corrupt, 'choose the release to roll back to');
   const target = previousGoodRelease(records, current?.tag);
+  if (records.length === 0) {
+    throw new UserError(`project ${project} has no release recorded: there is nothing to roll back to`, {
+      code: 'RELEASE_NOT_FOUND',
+      hint:
+        'Nothing was changed. Every `aisuite up` records a release; check the project name (--project, ' +
+        '--config) and the state directory (AISUITE_STATE_DIR) the suite was deployed with.',
+    });
+  }
   if (!target) {
     throw new UserError(
       `project ${project} has no good release before ${current?.tag ?? 'the current one'}`,

@@ -88,3 +88,41 @@ export function locatedMessages(
   );
   return [...new Set(messages)];
 }
+
+/** Edit distance (insertions, deletions, substitutions) between two short strings. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        (prev[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}
+
+/**
+ * For an unknown key (`additionalProperties`), the allowed key at that place it most likely meant
+ * (a typo: at most a third of its letters off, case ignored), from the schema the error points into.
+ */
+export function closestKey(schema: object, error: ErrorObject): string | undefined {
+  if (error.keyword !== 'additionalProperties' || !error.schemaPath.startsWith('#/')) return undefined;
+  const unknown = String(error.params.additionalProperty).toLowerCase();
+  let node: unknown = schema;
+  for (const segment of error.schemaPath.slice(2).split('/').slice(0, -1)) {
+    node = (node as Record<string, unknown> | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
+  }
+  const allowed = Object.keys((node as { properties?: object } | undefined)?.properties ?? {});
+  let best: { key: string; distance: number } | undefined;
+  for (const key of allowed) {
+    const distance = editDistance(unknown, key.toLowerCase());
+    if (distance <= Math.max(1, Math.floor(key.length / 3)) && (!best || distance < best.distance))
+      best = { key, distance };
+  }
+  return best?.key;
+}

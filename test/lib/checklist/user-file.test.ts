@@ -69,6 +69,11 @@ describe('user checks file', () => {
       'version: 1\nchecks:\n  - id: a\n    severity: info\n    probe: { kind: docker, check: engine }\n',
       'x.yaml:3:5: checks.0 is missing "title"',
     ],
+    [
+      'a typo of a key',
+      'version: 1\nchecks:\n  - id: a\n    title: A\n    severity: info\n    remdy: restart it\n    probe: { kind: docker, check: engine }\n',
+      'x.yaml:6:5: unknown key "remdy" in checks.0 (did you mean "remedy"?)',
+    ],
     ['YAML syntax', 'version: 1\nchecks:\n  - id: [a\n', 'x.yaml:4:1:'],
     ['wrong version', 'version: 2\nchecks: []\n', 'x.yaml:1:10: version must be 1'],
   ])('rejects %s with file:line:col', (_name, text, message) => {

@@ -81,6 +81,18 @@ describe('aisuite.yaml', () => {
       'aisuite.yaml:3:3: images: "promethus" is not a service; allowed: inference-chat',
     );
     expect(error.message).toContain('aisuite.yaml:4:1: unknown key "foo"');
+    // "foo" is like no key: no guess
+    expect(error.message).not.toContain('did you mean');
+  });
+
+  it('an unknown key that is a typo of an allowed one says which, at any depth', () => {
+    const error = errorOf(() =>
+      parseConfig('portz:\n  api-gateway: 9000\ngateway:\n  TimeoutSecond: 5\n', 'aisuite.yaml'),
+    );
+    expect(error.message.split('\n')).toEqual([
+      'aisuite.yaml:1:1: unknown key "portz" (did you mean "ports"?)',
+      'aisuite.yaml:4:3: unknown key "TimeoutSecond" in gateway (did you mean "timeoutSeconds"?)',
+    ]);
   });
 
   it('checklist settings: base URLs per service, deadline, concurrency, an extra checks file', () => {

@@ -30,6 +30,15 @@ describe('rollback target and warnings (before touching the engine)', () => {
     expect((error as AisuiteError).message).toContain('no good release before A');
   });
 
+  it('a project with no release at all says so, and where releases would be found (exit 2)', async () => {
+    const error = await resolveRollbackTarget('never-deployed', undefined, env()).catch((e: unknown) => e);
+    expect((error as AisuiteError).exitCode).toBe(2);
+    expect((error as AisuiteError).message).toBe(
+      'project never-deployed has no release recorded: there is nothing to roll back to',
+    );
+    expect((error as AisuiteError).hint).toMatch(/--project, --config\) and the state directory/);
+  });
+
   it('warns when a data-owning service ran another image in the current release', async () => {
     const a = await recordTestRelease(state, { project: 'd', tag: 'A', at: '2026-11-01T10:00:00Z' });
     const withPg = { ...a, dataSchema: { postgres: 'pgvector/pgvector:pg17' } };
