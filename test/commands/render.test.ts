@@ -200,6 +200,46 @@ describe('aisuite secrets (built CLI)', () => {
     expect(String(echoed.stderr) + String(echoed.stdout)).not.toContain(key);
   });
 
+  it('`secrets rotate` replaces one value (never printed), keeps the others, and names who uses it', async () => {
+    const env = { AISUITE_STATE_DIR: tmp };
+    const file = path.join(tmp, 'aisuite', 'secrets.env');
+    const get = async (name: string) =>
+      String((await runCli(['secrets', 'get', name], { env })).stdout).trim();
+    const before = { key: await get('gateway-api-key'), pg: await get('postgres-password') };
+    const rotate = await runCli(['secrets', 'rotate', 'gateway-api-key', '--json'], { env });
+    expect(rotate.exitCode, String(rotate.stderr)).toBe(0);
+    expect(JSON.parse(String(rotate.stdout))).toEqual({
+      secret: 'gateway-api-key',
+      file,
+      services: ['api-gateway'],
+    });
+    const after = { key: await get('gateway-api-key'), pg: await get('postgres-password') };
+    expect(after.key).toMatch(/^sk-aisuite-/);
+    expect(after.key).not.toBe(before.key);
+    expect(after.pg).toBe(before.pg);
+    expect(String(rotate.stdout) + String(rotate.stderr)).not.toContain(after.key);
+    expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
+    // the text output says what to run next
+    const text = await runCli(['secrets', 'rotate', 'MCP_ADMIN_TOKEN'], { env });
+    expect(text.exitCode).toBe(0);
+    expect(String(text.stdout)).toContain('Rotated mcp-admin-token in');
+    expect(String(text.stdout)).toContain('Clients need the new value: aisuite secrets get mcp-admin-token');
+  });
+
+  it('`secrets rotate` refuses the database and Grafana passwords, says how, and changes nothing (exit 2)', async () => {
+    const env = { AISUITE_STATE_DIR: tmp };
+    const file = path.join(tmp, 'aisuite', 'secrets.env');
+    await runCli(['secrets', 'get', 'postgres-password'], { env });
+    const before = await fs.readFile(file, 'utf8');
+    for (const name of ['postgres-password', 'grafana-admin-password']) {
+      const run = await runCli(['secrets', 'rotate', name], { env });
+      expect(run.exitCode).toBe(2);
+      expect(String(run.stderr)).toContain(`${name} cannot be rotated by writing a new value`);
+      expect(String(run.stderr)).toMatch(/Hint: Nothing was changed\. Change it in (Postgres|Grafana) first/);
+    }
+    expect(await fs.readFile(file, 'utf8')).toBe(before);
+  });
+
   it('an unknown secret name lists the allowed names (exit 2)', async () => {
     const run = await runCli(['secrets', 'get', 'root-password'], { env: { AISUITE_STATE_DIR: tmp } });
     expect(run.exitCode).toBe(2);

@@ -215,6 +215,35 @@ describe('phase 1, CPU profile, on a real engine', () => {
     });
   });
 
+  it('a rotated gateway API key: up recreates only the gateway, which then takes the new key and refuses the old', async () => {
+    const key = async () => String((await suite.run(['secrets', 'get', 'gateway-api-key'])).stdout).trim();
+    const models = (k: string) =>
+      fetch(`http://127.0.0.1:${suite.ports['api-gateway']}/v1/models`, {
+        headers: { authorization: `Bearer ${k}` },
+      }).then((r) => r.status);
+    const old = await key();
+    expect(await models(old)).toBe(200);
+    // When the key is rotated, the running gateway still takes the old one
+    const rotate = await suite.run(['secrets', 'rotate', 'gateway-api-key', '--json']);
+    expect(rotate.exitCode, String(rotate.stderr)).toBe(0);
+    expect(json<{ services: string[] }>(rotate).services).toEqual(['api-gateway']);
+    expect(await models(old)).toBe(200);
+    // and up recreates the gateway alone, for a secrets change
+    const result = await suite.run(['up', '--pull', 'never', '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const up = json<UpResult>(result);
+    expect(up.plan.map((e) => [e.service, e.action])).toEqual([
+      ['inference-chat', 'keep'],
+      ['inference-code', 'keep'],
+      ['api-gateway', 'recreate'],
+    ]);
+    expect(up.plan[2]?.reason).toMatch(/^config changed: secrets \(/);
+    const fresh = await key();
+    expect(fresh).not.toBe(old);
+    expect(await models(old)).toBe(401);
+    expect(await models(fresh)).toBe(200);
+  });
+
   it('logs shows one service, and prefixes names when several', async () => {
     const one = await suite.run(['logs', 'api-gateway', '--tail', '5']);
     expect(one.exitCode, String(one.stderr)).toBe(0);

@@ -94,16 +94,33 @@ export async function ensureSecrets(file: string): Promise<Secrets> {
   const missing = SECRET_NAMES.filter((name) => existing[name] === undefined);
   const all = { ...existing } as Record<SecretName, string>;
   for (const name of missing) all[name] = generate(name);
-  if (missing.length > 0) {
-    const body = [
-      '# aisuite secrets: generated on first use; keep this file private (mode 0600).',
-      '# `aisuite secrets get NAME` prints one value. Changing a value recreates the services that use it.',
-      ...SECRET_NAMES.map((name) => `${SECRET_VARIABLES[name]}=${all[name]}`),
-      '',
-    ].join('\n');
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    await writeFileAtomic(file, body, 0o600);
-  }
   for (const name of SECRET_NAMES) registerSecret(all[name]);
+  if (missing.length > 0) await writeSecrets(file, all);
   return all;
+}
+
+/** The whole file, atomically, mode 0600 (its directory 0700 when created). */
+async function writeSecrets(file: string, all: Secrets): Promise<void> {
+  const body = [
+    '# aisuite secrets: generated on first use; keep this file private (mode 0600).',
+    '# `aisuite secrets get NAME` prints one value. Changing a value recreates the services that use it.',
+    ...SECRET_NAMES.map((name) => `${SECRET_VARIABLES[name]}=${all[name]}`),
+    '',
+  ].join('\n');
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, body, 0o600);
+}
+
+/**
+ * Secrets a new value in the file replaces completely, once the services that use it are recreated
+ * (`aisuite up`): they read it from their environment at start. Not the others: a database keeps
+ * the password it was initialised with, and Grafana the admin password of its first start.
+ */
+export const ROTATABLE_SECRETS: readonly SecretName[] = ['gateway-api-key', 'mcp-admin-token'];
+
+/** Replace one secret with a newly generated value (the others unchanged); the new value is redacted. */
+export async function rotateSecret(file: string, name: SecretName): Promise<void> {
+  const all = { ...(await ensureSecrets(file)), [name]: generate(name) };
+  registerSecret(all[name]);
+  await writeSecrets(file, all);
 }
