@@ -22,6 +22,14 @@ async function containerIds(project: string): Promise<Record<string, string>> {
   return Object.fromEntries(list.map((c) => [c.Labels['io.aisuite.service'] as string, c.Id]));
 }
 
+/** `up` with `args`, expecting success: its result. */
+async function upOk(...args: string[]): Promise<UpResult> {
+  const result = await suite.run(['up', ...args, '--pull', 'never', '--json']);
+  expect(result.exitCode, String(result.stderr)).toBe(0);
+  return json<UpResult>(result);
+}
+const actions = (up: UpResult) => up.plan.map((e) => [e.service, e.action]);
+
 beforeAll(async () => {
   await suite.init();
 });
@@ -36,12 +44,10 @@ describe('phase 1, CPU profile, on a real engine', () => {
 
   it('comes up healthy', async () => {
     // Given an empty engine for this project, when `up` runs
-    const result = await suite.run(['up', '--phase', '1', '--cpu', '--pull', 'never', '--json']);
+    const up = await upOk('--phase', '1', '--cpu');
     // Then every phase 1 service was created and is ready
-    expect(result.exitCode, String(result.stderr)).toBe(0);
-    const up = json<UpResult>(result);
     expect(up.project).toBe(suite.project);
-    expect(up.plan.map((e) => [e.service, e.action])).toEqual([
+    expect(actions(up)).toEqual([
       ['inference-chat', 'create'],
       ['inference-code', 'create'],
       ['api-gateway', 'create'],
@@ -100,9 +106,7 @@ describe('phase 1, CPU profile, on a real engine', () => {
   });
 
   it('a second up recreates nothing (container ids unchanged)', async () => {
-    const result = await suite.run(['up', '--phase', '1', '--cpu', '--pull', 'never', '--json']);
-    expect(result.exitCode, String(result.stderr)).toBe(0);
-    const up = json<UpResult>(result);
+    const up = await upOk('--phase', '1', '--cpu');
     expect(up.plan.map((e) => e.action)).toEqual(['keep', 'keep', 'keep']);
     expect(await containerIds(suite.project)).toEqual(firstIds);
   });
@@ -170,11 +174,9 @@ describe('phase 1, CPU profile, on a real engine', () => {
     suite.ports = { ...suite.ports, 'inference-code': newPort as number };
     await suite.writeConfig();
     // When up runs again
-    const result = await suite.run(['up', '--phase', '1', '--cpu', '--pull', 'never', '--json']);
-    expect(result.exitCode, String(result.stderr)).toBe(0);
-    const up = json<UpResult>(result);
+    const up = await upOk('--phase', '1', '--cpu');
     // Then only inference-code is recreated; the others keep their containers
-    expect(up.plan.map((e) => [e.service, e.action])).toEqual([
+    expect(actions(up)).toEqual([
       ['inference-chat', 'keep'],
       ['inference-code', 'recreate'],
       ['api-gateway', 'keep'],
@@ -195,11 +197,9 @@ describe('phase 1, CPU profile, on a real engine', () => {
       gateway: { timeoutSeconds: 600, numRetries: 1, fallbacks: { chat: ['code'] }, codeRouting: false },
     });
     // When up runs again
-    const result = await suite.run(['up', '--phase', '1', '--cpu', '--pull', 'never', '--json']);
-    expect(result.exitCode, String(result.stderr)).toBe(0);
-    const up = json<UpResult>(result);
+    const up = await upOk('--phase', '1', '--cpu');
     // Then only the gateway is recreated, and it reports the settings as its router's
-    expect(up.plan.map((e) => [e.service, e.action])).toEqual([
+    expect(actions(up)).toEqual([
       ['inference-chat', 'keep'],
       ['inference-code', 'keep'],
       ['api-gateway', 'recreate'],
@@ -229,10 +229,8 @@ describe('phase 1, CPU profile, on a real engine', () => {
     expect(json<{ services: string[] }>(rotate).services).toEqual(['api-gateway']);
     expect(await models(old)).toBe(200);
     // and up recreates the gateway alone, for a secrets change
-    const result = await suite.run(['up', '--pull', 'never', '--json']);
-    expect(result.exitCode, String(result.stderr)).toBe(0);
-    const up = json<UpResult>(result);
-    expect(up.plan.map((e) => [e.service, e.action])).toEqual([
+    const up = await upOk();
+    expect(actions(up)).toEqual([
       ['inference-chat', 'keep'],
       ['inference-code', 'keep'],
       ['api-gateway', 'recreate'],

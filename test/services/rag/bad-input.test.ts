@@ -36,6 +36,22 @@ async function snapshot(): Promise<string> {
   return JSON.stringify(r.rows[0]);
 }
 
+/** A second rag in front of an embedding service started with `env`; both are stopped after `fn`. */
+async function withOtherEmbedding(
+  env: Record<string, string>,
+  fn: (ragUrl: string) => Promise<void>,
+  timeoutMs?: number,
+): Promise<void> {
+  const embedding = await startServiceProcess('embedding', { timeoutMs, env: { LOG_LEVEL: 'warn', ...env } });
+  const rag2 = await bed.startRag({ EMBEDDING_URL: embedding.url });
+  try {
+    await fn(rag2.url);
+  } finally {
+    await rag2.stop();
+    await embedding.stop();
+  }
+}
+
 const INVALID_NAMES = [
   "x'; DROP TABLE rag_chunks; --",
   'good OR 1=1',
@@ -170,13 +186,9 @@ describe('rag bad input', () => {
   });
 
   it('refuses to mix dimensions in a collection (409) and rolls the whole request back', async () => {
-    const narrow = await startServiceProcess('embedding', {
-      env: { EMBEDDING_DIM: '256', LOG_LEVEL: 'warn' },
-    });
-    const rag2 = await bed.startRag({ EMBEDDING_URL: narrow.url });
-    try {
+    await withOtherEmbedding({ EMBEDDING_DIM: '256' }, async (rag2) => {
       const before = await snapshot();
-      const r = await post(`${rag2.url}/index`, {
+      const r = await post(`${rag2}/index`, {
         collection: 'good',
         documents: [
           { id: 'a', text: 'replacement that must not land' },
@@ -192,21 +204,14 @@ describe('rag bad input', () => {
         answer: false,
       });
       expect(still.json.chunks[0].text).toBe('a valid document');
-    } finally {
-      await rag2.stop();
-      await narrow.stop();
-    }
+    });
   });
 
   it('refuses another model of the same dimension (409 on index and query), until the collection is re-indexed', async () => {
     // the same 384 dimensions, another model: a search would rank by meaningless similarities
-    const other = await startServiceProcess('embedding', {
-      env: { EMBEDDING_MODEL: 'intfloat/e5-small-v2', LOG_LEVEL: 'warn' },
-    });
-    const rag2 = await bed.startRag({ EMBEDDING_URL: other.url });
-    try {
+    await withOtherEmbedding({ EMBEDDING_MODEL: 'intfloat/e5-small-v2' }, async (rag2) => {
       const before = await snapshot();
-      const i = await post(`${rag2.url}/index`, {
+      const i = await post(`${rag2}/index`, {
         collection: 'good',
         documents: [{ id: 'b', text: 'must not land next to the other model' }],
       });
@@ -216,7 +221,7 @@ describe('rag bad input', () => {
         'collection "good" was indexed with BAAI/bge-small-en-v1.5 (hashing backend) but the embedding service now uses intfloat/e5-small-v2 (hashing backend)',
       );
       expect(await snapshot()).toBe(before);
-      const q = await post(`${rag2.url}/query`, {
+      const q = await post(`${rag2}/query`, {
         collection: 'good',
         query: 'valid document',
         answer: false,
@@ -225,7 +230,7 @@ describe('rag bad input', () => {
       expect(q.json.error.code).toBe('embedding_model_mismatch');
       expect(q.json.error.message).toMatch(/re-index the collection \(DELETE \/collections\/good/);
       // a collection of its own is fine with the other model
-      const own = await post(`${rag2.url}/index`, {
+      const own = await post(`${rag2}/index`, {
         collection: 'e5',
         documents: [{ id: 'b', text: 'indexed with the other model' }],
       });
@@ -235,17 +240,14 @@ describe('rag bad input', () => {
         backend: 'hashing',
         dimension: 384,
       });
-      const found = await post(`${rag2.url}/query`, {
+      const found = await post(`${rag2}/query`, {
         collection: 'e5',
         query: 'other model',
         answer: false,
       });
       expect(found.json.chunks[0].document_id).toBe('b');
-    } finally {
-      await fetch(`${rag2.url}/collections/e5`, { method: 'DELETE' });
-      await rag2.stop();
-      await other.stop();
-    }
+      await fetch(`${rag2}/collections/e5`, { method: 'DELETE' });
+    });
   });
 
   it('refuses vectors of another backend under the same model name (the CPU profile labels hashing with the real model)', async () => {
@@ -287,33 +289,25 @@ describe('rag bad input', () => {
     if (!existsSync(path.join(models, 'vespa-dummy-mlm', 'onnx', 'model.onnx'))) {
       throw new Error(`ONNX test model missing under ${models}: this test did NOT run`);
     }
-    const onnx = await startServiceProcess('embedding', {
-      timeoutMs: 60_000,
-      env: {
-        EMBEDDING_BACKEND: 'onnx',
-        EMBEDDING_MODEL: 'vespa-dummy-mlm',
-        MODELS_DIR: models,
-        LOG_LEVEL: 'warn',
+    const onnx = { EMBEDDING_BACKEND: 'onnx', EMBEDDING_MODEL: 'vespa-dummy-mlm', MODELS_DIR: models };
+    await withOtherEmbedding(
+      onnx,
+      async (rag2) => {
+        const before = await snapshot();
+        const r = await post(`${rag2}/index`, {
+          collection: 'wide',
+          documents: [{ id: 'a', text: 'wide vectors' }],
+        });
+        expect(r.status).toBe(422);
+        expect(r.json.error.code).toBe('dimension_unsupported');
+        expect(r.json.error.message).toContain('30522');
+        expect(await snapshot()).toBe(before);
+        // a query against a 384-dim collection explains the mismatch instead of failing
+        const q = await post(`${rag2}/query`, { collection: 'good', query: 'valid', answer: false });
+        expect(q.status).toBe(409);
+        expect(q.json.error.code).toBe('dimension_mismatch');
       },
-    });
-    const rag2 = await bed.startRag({ EMBEDDING_URL: onnx.url });
-    try {
-      const before = await snapshot();
-      const r = await post(`${rag2.url}/index`, {
-        collection: 'wide',
-        documents: [{ id: 'a', text: 'wide vectors' }],
-      });
-      expect(r.status).toBe(422);
-      expect(r.json.error.code).toBe('dimension_unsupported');
-      expect(r.json.error.message).toContain('30522');
-      expect(await snapshot()).toBe(before);
-      // a query against a 384-dim collection explains the mismatch instead of failing
-      const q = await post(`${rag2.url}/query`, { collection: 'good', query: 'valid', answer: false });
-      expect(q.status).toBe(409);
-      expect(q.json.error.code).toBe('dimension_mismatch');
-    } finally {
-      await rag2.stop();
-      await onnx.stop();
-    }
+      60_000,
+    );
   });
 });
