@@ -4,7 +4,10 @@ import type { MetricsSnapshot, ServiceMetrics } from './types.js';
 const NA = 'n/a';
 
 function num(value: number | null, digits = 2): string {
-  return value === null ? NA : value.toFixed(digits);
+  if (value === null) return NA;
+  // a little traffic or CPU keeps two significant digits rather than reading as none (0.00)
+  if (value !== 0 && Math.abs(value) < 10 ** -digits) return value.toPrecision(2);
+  return value.toFixed(digits);
 }
 
 function seconds(value: number | null): string {

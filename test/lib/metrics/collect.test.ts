@@ -112,6 +112,31 @@ describe('metrics from a real Prometheus 2.42', () => {
     expect(coloured).toContain('\u001b[31mDOWN');
   });
 
+  it('a little traffic or CPU shows as a number, not as 0.00', () => {
+    const quiet = renderMetricsTable(
+      {
+        ...snapshot,
+        services: [
+          {
+            service: 'rag',
+            up: 1,
+            requestsPerSecond: 0.0011, // one request in 15 minutes
+            errorRatio: 0,
+            latencyP50Seconds: 0.004,
+            latencyP95Seconds: 0.009,
+            restarts: 0,
+            cpuCores: 0.0004,
+            memoryBytes: 75 * 1024 * 1024,
+            resourceSource: 'process',
+            breaches: [],
+          },
+        ],
+      },
+      { color: false },
+    );
+    expect(quiet).toMatch(/^rag\s+up\s+0\.0011\s+0\.0%\s+4ms\s+9ms\s+0\s+0\.00040\s+75\.0MiB$/m);
+  });
+
   it('an unreachable Prometheus gives an error naming its URL (exit 6)', async () => {
     const error = await collectMetrics(new PrometheusClient(bed.deadUrl), { window: '5m' }).catch(
       (e: unknown) => e,
