@@ -226,18 +226,35 @@ describe('aisuite secrets (built CLI)', () => {
     expect(String(text.stdout)).toContain('Clients need the new value: aisuite secrets get mcp-admin-token');
   });
 
-  it('`secrets rotate` refuses the database and Grafana passwords, says how, and changes nothing (exit 2)', async () => {
+  it("`secrets rotate` refuses Grafana's admin password, says how, and changes nothing (exit 2)", async () => {
     const env = { AISUITE_STATE_DIR: tmp };
     const file = path.join(tmp, 'aisuite', 'secrets.env');
-    await runCli(['secrets', 'get', 'postgres-password'], { env });
+    await runCli(['secrets', 'get', 'grafana-admin-password'], { env });
     const before = await fs.readFile(file, 'utf8');
-    for (const name of ['postgres-password', 'grafana-admin-password']) {
-      const run = await runCli(['secrets', 'rotate', name], { env });
-      expect(run.exitCode).toBe(2);
-      expect(String(run.stderr)).toContain(`${name} cannot be rotated by writing a new value`);
-      expect(String(run.stderr)).toMatch(/Hint: Nothing was changed\. Change it in (Postgres|Grafana) first/);
-    }
+    const run = await runCli(['secrets', 'rotate', 'grafana-admin-password'], { env });
+    expect(run.exitCode).toBe(2);
+    expect(String(run.stderr)).toContain('grafana-admin-password cannot be rotated by writing a new value');
+    expect(String(run.stderr)).toMatch(/Hint: Nothing was changed\. Change it in Grafana first/);
     expect(await fs.readFile(file, 'utf8')).toBe(before);
+  });
+
+  it('`secrets rotate postgres-password` with no database deployed only writes the file (its first start takes it)', async () => {
+    const env = { AISUITE_STATE_DIR: tmp };
+    const project = `never-${process.pid}`;
+    const get = async () =>
+      String(
+        (await runCli(['secrets', 'get', 'postgres-password', '--project', project], { env })).stdout,
+      ).trim();
+    const before = await get();
+    const run = await runCli(['secrets', 'rotate', 'postgres-password', '--project', project, '--json'], {
+      env,
+    });
+    expect(run.exitCode, String(run.stderr)).toBe(0);
+    expect(JSON.parse(String(run.stdout))).toMatchObject({
+      secret: 'postgres-password',
+      database: 'not-deployed',
+    });
+    expect(await get()).not.toBe(before);
   });
 
   it('an unknown secret name lists the allowed names (exit 2)', async () => {

@@ -1,8 +1,10 @@
 /**
  * No data lost: a document indexed through rag before the `rag` and `postgres` containers restart
- * is still found after, in the CPU-profile phase 2 suite on a real engine (stand-in images).
+ * is still found after, and after a rotation of the Postgres password, in the CPU-profile phase 2
+ * suite on a real engine (stand-in images).
  */
 import Docker from 'dockerode';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { UpResult } from '../../src/commands/up.js';
 import { SCHEMA_VERSION } from '../../src/services/rag/migrations.js';
@@ -95,5 +97,53 @@ describe('rag data across container restarts (phase 2, CPU profile)', () => {
     const health = (await (await fetch(`${rag}/health`)).json()) as { schemaVersion: number };
     // the restarted rag found every migration applied (none re-run, none missing)
     expect(health.schemaVersion).toBe(SCHEMA_VERSION);
+  });
+
+  it('rotates the Postgres password: the database takes it, up recreates its users, the data stays', async () => {
+    const password = async () =>
+      String((await suite.run(['secrets', 'get', 'postgres-password'])).stdout).trim();
+    /** A login from the host through the published port (password authentication, as rag's). */
+    const login = async (pw: string): Promise<string> => {
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port: suite.ports.postgres,
+        user: 'aisuite',
+        database: 'aisuite',
+        password: pw,
+      });
+      try {
+        await client.connect();
+        return 'ok';
+      } catch (e) {
+        return (e as { code?: string }).code ?? (e as Error).message;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    };
+    const old = await password();
+    expect(await login(old)).toBe('ok');
+    // When the password is rotated
+    const rotate = await suite.run(['secrets', 'rotate', 'postgres-password', '--json']);
+    expect(rotate.exitCode, String(rotate.stderr)).toBe(0);
+    expect(json<{ database: string; services: string[] }>(rotate)).toMatchObject({
+      database: 'altered',
+      services: ['postgres', 'rag'],
+    });
+    // Then the database takes only the new one (28P01: password authentication failed)
+    const fresh = await password();
+    expect(fresh).not.toBe(old);
+    expect(await login(old)).toBe('28P01');
+    expect(await login(fresh)).toBe('ok');
+    // and up recreates postgres and rag, which connects with it; the document indexed before is found
+    const result = await suite.run(['up', '--pull', 'never', '--json']);
+    expect(result.exitCode, String(result.stderr)).toBe(0);
+    const recreated = json<UpResult>(result)
+      .plan.filter((e) => e.action === 'recreate')
+      .map((e) => e.service);
+    expect(recreated).toEqual(['postgres', 'rag']);
+    const rag = `http://127.0.0.1:${suite.ports.rag}`;
+    const q = await post(`${rag}/query`, { collection: 'keep', query: 'glaciers of ice', answer: false });
+    expect(q.status, JSON.stringify(q.json)).toBe(200);
+    expect((q.json.chunks as Array<{ document_id: string }>)[0]?.document_id).toBe('glaciers');
   });
 });

@@ -9,25 +9,29 @@ export interface SecretsRotateResult {
   readonly file: string;
   /** The services of the deployed selection that use it: `aisuite up` recreates them. */
   readonly services: readonly string[];
+  /** postgres-password: changed in the running database, or none exists yet. */
+  readonly database?: 'altered' | 'not-deployed';
 }
 
 export default class SecretsRotate extends BaseCommand<typeof SecretsRotate> {
-  static override summary = 'Replace a leaked gateway API key or MCP admin token with a new value';
+  static override summary = 'Replace a leaked API key, admin token or database password with a new value';
   static override description =
     prose(`Writes a newly generated value into the secrets file (atomically, mode 0600; the other secrets
 are kept) and names the services that use it. The old value keeps working until \`aisuite up\` recreates
 those services; clients then need the new one (\`aisuite secrets get NAME\`). The value is never printed.
-The Postgres and Grafana admin passwords are refused: a database keeps the password it was initialised
-with, so change it in Postgres or Grafana first, then put the same value into the file.`);
+The Postgres password is first changed in the project's running database (its volume keeps the password
+it was initialised with). Grafana's admin password is refused: Grafana keeps the one of its first start,
+so change it in Grafana, then put the same value into the file.`);
   static override examples = [
     '<%= config.bin %> secrets rotate gateway-api-key && <%= config.bin %> up',
-    '<%= config.bin %> secrets rotate mcp-admin-token --config lab.yaml --json',
+    '<%= config.bin %> secrets rotate postgres-password --config lab.yaml --json',
   ];
   static override flags = { ...configFlags };
   static override args = {
     name: Args.string({
       required: true,
-      description: 'gateway-api-key or mcp-admin-token (or its variable name, e.g. GATEWAY_API_KEY)',
+      description:
+        'gateway-api-key, mcp-admin-token or postgres-password (or its variable name, e.g. GATEWAY_API_KEY)',
     }),
   };
 
@@ -44,14 +48,12 @@ with, so change it in Postgres or Grafana first, then put the same value into th
     }
     const file = await resolveSecretsFile(this.flags);
     if (!ROTATABLE_SECRETS.includes(name)) {
-      const where =
-        name === 'postgres-password'
-          ? "in Postgres first (`ALTER ROLE aisuite PASSWORD '...'` through psql in the postgres container)"
-          : "in Grafana first (the admin's profile, or `grafana cli admin reset-admin-password` in its container)";
       throw new UserError(
-        `${name} cannot be rotated by writing a new value: the running ${name === 'postgres-password' ? 'database' : 'Grafana'} keeps the one it was initialised with, and the services given the new one would be locked out`,
+        `${name} cannot be rotated by writing a new value: Grafana keeps the admin password of its first start, and the file would no longer say what it is`,
         {
-          hint: `Nothing was changed. Change it ${where}, then put the same value into ${SECRET_VARIABLES[name]} in ${file} and run \`aisuite up\`.`,
+          hint:
+            "Nothing was changed. Change it in Grafana first (the admin's profile, or `grafana cli admin " +
+            `reset-admin-password\` in its container), then put the same value into ${SECRET_VARIABLES[name]} in ${file}.`,
           code: 'SECRET_NOT_ROTATABLE',
         },
       );
@@ -61,14 +63,34 @@ with, so change it in Postgres or Grafana first, then put the same value into th
     const services = suite.services
       .filter((svc) => Object.values(svc.secrets).includes(name))
       .map((svc) => svc.name);
-    await rotateSecret(file, name);
+    let database: 'altered' | 'not-deployed' | undefined;
+    if (name === 'postgres-password') {
+      const [{ alterPostgresPassword }, { createDocker }] = await Promise.all([
+        import('../../lib/secrets/postgres-password.js'),
+        import('../../lib/docker/engine.js'),
+      ]);
+      const docker = createDocker();
+      await rotateSecret(file, name, async (from, to) => {
+        database = await alterPostgresPassword(docker, suite, from, to);
+      });
+    } else {
+      await rotateSecret(file, name);
+    }
     this.log(`Rotated ${name} in ${file}.`);
+    if (database === 'altered') {
+      this.log(
+        `The database of project ${suite.project} has the new password; open connections keep working, new ones need it.`,
+      );
+    } else if (database === 'not-deployed') {
+      this.log(`Project ${suite.project} has no database yet: its first start takes the new password.`);
+    }
     this.log(
       services.length > 0
-        ? `The old value works until \`${this.config.bin} up\` recreates the services that use it: ${services.join(', ')}.`
+        ? `\`${this.config.bin} up\` recreates the services that use it: ${services.join(', ')}.` +
+            (database ? '' : ' Until then the old value works.')
         : `No service of project ${suite.project}'s selection uses it.`,
     );
     this.log(`Clients need the new value: ${this.config.bin} secrets get ${name}`);
-    return { secret: name, file, services };
+    return { secret: name, file, services, ...(database ? { database } : {}) };
   }
 }

@@ -112,15 +112,44 @@ async function writeSecrets(file: string, all: Secrets): Promise<void> {
 }
 
 /**
- * Secrets a new value in the file replaces completely, once the services that use it are recreated
- * (`aisuite up`): they read it from their environment at start. Not the others: a database keeps
- * the password it was initialised with, and Grafana the admin password of its first start.
+ * Secrets `aisuite secrets rotate` replaces: the services read them from their environment at start, so
+ * the next `aisuite up` recreates them with the new value; the Postgres password is also changed in the
+ * running database first (its volume keeps the password it was initialised with). Not Grafana's admin
+ * password: Grafana keeps the one of its first start in its own database.
  */
-export const ROTATABLE_SECRETS: readonly SecretName[] = ['gateway-api-key', 'mcp-admin-token'];
+export const ROTATABLE_SECRETS: readonly SecretName[] = [
+  'gateway-api-key',
+  'mcp-admin-token',
+  'postgres-password',
+];
 
-/** Replace one secret with a newly generated value (the others unchanged); the new value is redacted. */
-export async function rotateSecret(file: string, name: SecretName): Promise<void> {
-  const all = { ...(await ensureSecrets(file)), [name]: generate(name) };
-  registerSecret(all[name]);
-  await writeSecrets(file, all);
+/**
+ * Replace one secret with a newly generated value (the others unchanged; the new value is redacted).
+ * `before(from, to)` runs first (e.g. the database's own change); when writing the file then fails, it
+ * runs again with the values swapped, so both sides keep the old value.
+ */
+export async function rotateSecret(
+  file: string,
+  name: SecretName,
+  before?: (from: string, to: string) => Promise<void>,
+): Promise<void> {
+  const current = await ensureSecrets(file);
+  const to = generate(name);
+  registerSecret(to);
+  await before?.(current[name], to);
+  try {
+    await writeSecrets(file, { ...current, [name]: to });
+  } catch (error) {
+    const undone = before
+      ? await before(to, current[name]).then(
+          () => true,
+          () => false,
+        )
+      : true;
+    throw new UserError(
+      `writing ${file} failed: ${(error as Error).message}` +
+        (undone ? '' : `; ${name} was already changed where it is used, and setting it back failed too`),
+      { hint: 'Free the disk or fix the permissions, then rotate again.', code: 'SECRETS_WRITE_FAILED' },
+    );
+  }
 }
