@@ -103,7 +103,8 @@ export async function ensureSecrets(file: string): Promise<Secrets> {
 async function writeSecrets(file: string, all: Secrets): Promise<void> {
   const body = [
     '# aisuite secrets: generated on first use; keep this file private (mode 0600).',
-    '# `aisuite secrets get NAME` prints one value. Changing a value recreates the services that use it.',
+    '# `aisuite secrets get NAME` prints one value; `aisuite secrets rotate NAME` replaces one (the Postgres',
+    '# password in its database too: a value changed here alone locks its services out of the database).',
     ...SECRET_NAMES.map((name) => `${SECRET_VARIABLES[name]}=${all[name]}`),
     '',
   ].join('\n');
