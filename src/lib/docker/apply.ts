@@ -163,14 +163,16 @@ export async function applySuite(
         // project's containers are listed in the same round trip
         const listed = containers.listByProject(suite.project);
         listed.catch(() => undefined);
-        const engine = await pingEngine(docker);
-        existing = await listed;
-        // before anything is generated or changed: are the running containers ours?
-        await assertSameSecretsOrigin(suite.project, existing, resolved.secretsFile);
+        // a project whose containers exist has its network: only a new one is created, and removed
+        // again if a check below fails
         if (!dryRun) {
           network = networks.ensure(suite.network, suite.project);
           network.catch(() => undefined);
         }
+        const engine = await pingEngine(docker);
+        existing = await listed;
+        // before anything is generated or changed: are the running containers ours?
+        await assertSameSecretsOrigin(suite.project, existing, resolved.secretsFile);
         if (options.preflight === false) {
           report('skipped');
           return;
