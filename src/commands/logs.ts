@@ -66,7 +66,8 @@ several services each line is prefixed with the service name. --follow streams u
     ]);
     const service = this.args.service;
     if (service !== undefined && !isServiceName(service)) {
-      throw new UserError(`unknown service ${JSON.stringify(service)}`, {
+      const { didYouMean } = await import('../lib/closest.js');
+      throw new UserError(`unknown service ${JSON.stringify(service)}${didYouMean(service, SERVICE_NAMES)}`, {
         hint: `Services: ${SERVICE_NAMES.join(', ')}`,
         code: 'NO_SUCH_SERVICE',
       });

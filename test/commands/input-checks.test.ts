@@ -32,7 +32,9 @@ describe('input checks (built CLI)', () => {
     expect(String(since.stderr)).toContain('--since "yesterday": expected a duration (10m, 2h) or a date');
     const service = await runCli(['logs', 'gatewy'], { env: noEngine });
     expect(service.exitCode).toBe(2);
-    expect(String(service.stderr)).toContain('unknown service "gatewy"');
+    expect(String(service.stderr)).toContain(
+      'unknown service "gatewy" (did you mean "gateway"?)'.replace('"gateway"', '"api-gateway"'),
+    );
     // and with valid input it does ask, and says the engine is not there
     const valid = await runCli(['logs', 'api-gateway', '--since', '10m'], { env: noEngine });
     expect(valid.exitCode).toBe(2);

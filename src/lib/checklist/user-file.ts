@@ -1,9 +1,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
+import { didYouMean } from '../closest.js';
 import { UserError } from '../errors.js';
 import {
-  closestKey,
+  didYouMeanKey,
   errorsOf,
   locatedMessages,
   offsetOf,
@@ -23,13 +24,11 @@ export interface UserCheckTemplate extends CheckTemplate {
 function describe(error: ErrorObject): string {
   const where = error.instancePath.slice(1).replace(/\//g, '.') || 'file';
   switch (error.keyword) {
-    case 'additionalProperties': {
-      const meant = closestKey(checksFileSchema, error);
+    case 'additionalProperties':
       return (
         `unknown key ${JSON.stringify(error.params.additionalProperty)} in ${where}` +
-        (meant ? ` (did you mean ${JSON.stringify(meant)}?)` : '')
+        didYouMeanKey(checksFileSchema, error)
       );
-    }
     case 'enum':
       return `${where} must be one of: ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
     case 'const':
@@ -104,13 +103,13 @@ function unknownNames(check: unknown): string | undefined {
   const when = (check as { when?: { services?: readonly string[] } }).when?.services ?? [];
   const unknownWhen = when.filter((name) => !isServiceName(name));
   if (unknownWhen.length > 0)
-    return `when.services: unknown service ${unknownWhen.join(', ')}; allowed: ${SERVICE_NAMES.join(', ')}`;
+    return `when.services: unknown service ${unknownWhen.map((n) => `${n}${didYouMean(n, SERVICE_NAMES)}`).join(', ')}; allowed: ${SERVICE_NAMES.join(', ')}`;
   for (const text of strings) {
     for (const [, kind, name] of text.matchAll(/\$\{(url|host|port|secret):([^}]*)\}/g)) {
       if (kind === 'secret' && !isSecretName(name ?? ''))
-        return `\${secret:${name}}: unknown secret; allowed: ${SECRET_NAMES.join(', ')}`;
+        return `\${secret:${name}}: unknown secret${didYouMean(name ?? '', SECRET_NAMES)}; allowed: ${SECRET_NAMES.join(', ')}`;
       if (kind !== 'secret' && !isServiceName(name ?? ''))
-        return `\${${kind}:${name}}: unknown service; allowed: ${SERVICE_NAMES.join(', ')}`;
+        return `\${${kind}:${name}}: unknown service${didYouMean(name ?? '', SERVICE_NAMES)}; allowed: ${SERVICE_NAMES.join(', ')}`;
     }
   }
   return undefined;

@@ -1,9 +1,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { ErrorObject } from 'ajv';
+import { didYouMean } from '../closest.js';
 import { UserError } from '../errors.js';
+import { SERVICE_NAMES } from '../suite/catalog.js';
 import {
-  closestKey,
+  didYouMeanKey,
   errorsOf,
   locatedMessages,
   parsePositioned,
@@ -16,16 +18,14 @@ function describe(error: ErrorObject): string {
   if (error.propertyName !== undefined) {
     const allowed =
       error.keyword === 'enum' ? `; allowed: ${(error.params.allowedValues as unknown[]).join(', ')}` : '';
-    return `${where}: ${JSON.stringify(error.propertyName)} is not a service${allowed}`;
+    return `${where}: ${JSON.stringify(error.propertyName)} is not a service${didYouMean(error.propertyName, SERVICE_NAMES)}${allowed}`;
   }
   switch (error.keyword) {
-    case 'additionalProperties': {
-      const meant = closestKey(configSchema, error);
+    case 'additionalProperties':
       return (
         `unknown key ${JSON.stringify(error.params.additionalProperty)}${where ? ` in ${where}` : ''}` +
-        (meant ? ` (did you mean ${JSON.stringify(meant)}?)` : '')
+        didYouMeanKey(configSchema, error)
       );
-    }
     case 'enum':
       return `${where || 'value'} must be one of: ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
     default:

@@ -2,6 +2,7 @@ import type { ErrorObject } from 'ajv';
 import type { Document } from 'yaml';
 import { isMap, isSeq, LineCounter, parseDocument } from '../yaml.js';
 import * as generated from './validators.generated.js';
+import { didYouMean } from '../closest.js';
 
 /** A validator compiled ahead of time (see generate.ts): true when valid, else `errors` says why. */
 export type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -89,40 +90,16 @@ export function locatedMessages(
   return [...new Set(messages)];
 }
 
-/** Edit distance (insertions, deletions, substitutions) between two short strings. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        (prev[j] as number) + 1,
-        (row[j - 1] as number) + 1,
-        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    prev = row;
-  }
-  return prev[b.length] as number;
-}
-
 /**
- * For an unknown key (`additionalProperties`), the allowed key at that place it most likely meant
- * (a typo: at most a third of its letters off, case ignored), from the schema the error points into.
+ * For an unknown key (`additionalProperties`), ` (did you mean "x"?)` naming the allowed key at that
+ * place it looks like a typo of, from the schema the error points into; else ''.
  */
-export function closestKey(schema: object, error: ErrorObject): string | undefined {
-  if (error.keyword !== 'additionalProperties' || !error.schemaPath.startsWith('#/')) return undefined;
-  const unknown = String(error.params.additionalProperty).toLowerCase();
+export function didYouMeanKey(schema: object, error: ErrorObject): string {
+  if (error.keyword !== 'additionalProperties' || !error.schemaPath.startsWith('#/')) return '';
   let node: unknown = schema;
   for (const segment of error.schemaPath.slice(2).split('/').slice(0, -1)) {
     node = (node as Record<string, unknown> | undefined)?.[segment.replace(/~1/g, '/').replace(/~0/g, '~')];
   }
   const allowed = Object.keys((node as { properties?: object } | undefined)?.properties ?? {});
-  let best: { key: string; distance: number } | undefined;
-  for (const key of allowed) {
-    const distance = editDistance(unknown, key.toLowerCase());
-    if (distance <= Math.max(1, Math.floor(key.length / 3)) && (!best || distance < best.distance))
-      best = { key, distance };
-  }
-  return best?.key;
+  return didYouMean(String(error.params.additionalProperty), allowed);
 }

@@ -1,3 +1,4 @@
+import { didYouMean } from '../closest.js';
 import { UserError } from '../errors.js';
 import { catalog, isServiceName, SERVICE_NAMES, SERVICE_PORT, type CatalogOptions } from './catalog.js';
 import {
@@ -50,7 +51,8 @@ function groupsFor(phase: Phase, monitoring: boolean): Set<ServiceGroup> {
 function checkKnown(kind: string, names: Iterable<string>): void {
   const unknown = [...names].filter((name) => !isServiceName(name));
   if (unknown.length > 0) {
-    throw new UserError(`unknown service${unknown.length > 1 ? 's' : ''} in ${kind}: ${unknown.join(', ')}`, {
+    const named = unknown.map((name) => `${name}${didYouMean(name, SERVICE_NAMES)}`);
+    throw new UserError(`unknown service${unknown.length > 1 ? 's' : ''} in ${kind}: ${named.join(', ')}`, {
       hint: `Allowed values: ${SERVICE_NAMES.join(', ')}`,
       code: 'UNKNOWN_SERVICE',
     });

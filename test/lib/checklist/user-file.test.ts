@@ -101,7 +101,7 @@ describe('user checks file', () => {
     const check = (url: string) =>
       `version: 1\nchecks:\n  - id: a\n    title: A\n    severity: info\n    probe: { kind: http, url: "${url}" }\n`;
     expect(() => parseChecksFile(check('${url:api-gatway}/health'), 'x.yaml')).toThrow(
-      'x.yaml:3:5: check a: ${url:api-gatway}: unknown service; allowed: inference-chat, inference-code, api-gateway',
+      'x.yaml:3:5: check a: ${url:api-gatway}: unknown service (did you mean "api-gateway"?); allowed: inference-chat, inference-code, api-gateway',
     );
     expect(() => parseChecksFile(check('http://h/?k=${secret:api-key}'), 'x.yaml')).toThrow(
       'x.yaml:3:5: check a: ${secret:api-key}: unknown secret; allowed: gateway-api-key',
@@ -109,7 +109,7 @@ describe('user checks file', () => {
     const when =
       'version: 1\nchecks:\n  - id: b\n    title: B\n    severity: info\n    when: { services: [ragg] }\n    probe: { kind: docker, check: engine }\n';
     expect(() => parseChecksFile(when, 'x.yaml')).toThrow(
-      'x.yaml:3:5: check b: when.services: unknown service ragg;',
+      'x.yaml:3:5: check b: when.services: unknown service ragg (did you mean "rag"?);',
     );
     // a service the selection may leave out is known: the check loads, and is skipped when it runs
     expect(parseChecksFile(check('${url:grafana}/api/health'), 'x.yaml')).toHaveLength(1);

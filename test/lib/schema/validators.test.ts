@@ -32,3 +32,23 @@ describe('validators compiled ahead of time', () => {
     expect(errors.map((e) => e.keyword)).toContain('discriminator');
   });
 });
+
+describe('did you mean', () => {
+  it('names the candidate a word is a typo of, or of one of its parts; nothing when none or two are close', async () => {
+    const { closest } = await import('../../../src/lib/closest.js');
+    const services = [
+      'inference-chat',
+      'api-gateway',
+      'node-exporter',
+      'postgres-exporter',
+      'grafana',
+      'rag',
+    ];
+    expect(closest('grafanna', services)).toBe('grafana');
+    expect(closest('gatewy', services)).toBe('api-gateway');
+    expect(closest('Chat', services)).toBe('inference-chat');
+    expect(closest('ragg', services)).toBe('rag');
+    expect(closest('exporter', services)).toBeUndefined(); // two equally close
+    expect(closest('foo', services)).toBeUndefined();
+  });
+});

@@ -208,8 +208,8 @@ describe('suite model', () => {
       expect(userError(() => buildSuite(suiteOptions({ profile: 'tpu' as never }))).hint).toMatch(/cpu, gpu/);
     });
     it('an unknown service in --without lists the allowed values', () => {
-      const error = userError(() => buildSuite(suiteOptions({ without: ['grafanna'] })));
-      expect(error.message).toContain('grafanna');
+      const error = userError(() => buildSuite(suiteOptions({ without: ['grafanna', 'xyz'] })));
+      expect(error.message).toBe('unknown services in --without: grafanna (did you mean "grafana"?), xyz');
       expect(error.hint).toContain('grafana');
     });
     it('an invalid image reference', () => {
