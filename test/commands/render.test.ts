@@ -264,5 +264,9 @@ describe('aisuite secrets (built CLI)', () => {
       'gateway-api-key, grafana-admin-password, postgres-password, mcp-admin-token',
     );
     expect(String(run.stderr)).toContain('GATEWAY_API_KEY');
+    const typo = await runCli(['secrets', 'get', 'gateway-api-kye'], { env: { AISUITE_STATE_DIR: tmp } });
+    expect(String(typo.stderr)).toContain(
+      'unknown secret "gateway-api-kye" (did you mean "gateway-api-key"?)',
+    );
   });
 });

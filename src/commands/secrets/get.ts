@@ -26,12 +26,16 @@ export default class SecretsGet extends BaseCommand<typeof SecretsGet> {
       await import('../../lib/secrets/store.js');
     const name = secretNamed(this.args.name);
     if (!name) {
-      throw new UserError(`unknown secret ${JSON.stringify(this.args.name)}`, {
-        hint:
-          `Allowed values: ${SECRET_NAMES.join(', ')} ` +
-          `(or as named in the secrets file: ${SECRET_NAMES.map((n) => SECRET_VARIABLES[n]).join(', ')})`,
-        code: 'UNKNOWN_SECRET',
-      });
+      const { didYouMean } = await import('../../lib/closest.js');
+      throw new UserError(
+        `unknown secret ${JSON.stringify(this.args.name)}${didYouMean(this.args.name, SECRET_NAMES)}`,
+        {
+          hint:
+            `Allowed values: ${SECRET_NAMES.join(', ')} ` +
+            `(or as named in the secrets file: ${SECRET_NAMES.map((n) => SECRET_VARIABLES[n]).join(', ')})`,
+          code: 'UNKNOWN_SECRET',
+        },
+      );
     }
     const secrets = await ensureSecrets(await resolveSecretsFile(this.flags));
     process.stdout.write(`${secrets[name]}\n`);

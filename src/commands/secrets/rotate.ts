@@ -41,10 +41,14 @@ so change it in Grafana, then put the same value into the file.`);
       await import('../../lib/secrets/store.js');
     const name = secretNamed(this.args.name);
     if (!name) {
-      throw new UserError(`unknown secret ${JSON.stringify(this.args.name)}`, {
-        hint: `Secrets that can be rotated: ${ROTATABLE_SECRETS.join(', ')}.`,
-        code: 'UNKNOWN_SECRET',
-      });
+      const { didYouMean } = await import('../../lib/closest.js');
+      throw new UserError(
+        `unknown secret ${JSON.stringify(this.args.name)}${didYouMean(this.args.name, ROTATABLE_SECRETS)}`,
+        {
+          hint: `Secrets that can be rotated: ${ROTATABLE_SECRETS.join(', ')}.`,
+          code: 'UNKNOWN_SECRET',
+        },
+      );
     }
     const file = await resolveSecretsFile(this.flags);
     if (!ROTATABLE_SECRETS.includes(name)) {
