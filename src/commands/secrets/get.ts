@@ -1,7 +1,6 @@
 import { Args } from '../../lib/oclif.js';
 import { BaseCommand } from '../../base-command.js';
 import { configFlags } from '../../lib/cli/suite-flags.js';
-import { UserError } from '../../lib/errors.js';
 
 export default class SecretsGet extends BaseCommand<typeof SecretsGet> {
   static override summary = 'Print one secret value (the only command that prints a secret)';
@@ -22,21 +21,13 @@ export default class SecretsGet extends BaseCommand<typeof SecretsGet> {
 
   async run(): Promise<void> {
     const { resolveSecretsFile } = await import('../../lib/secrets/locate.js');
-    const { ensureSecrets, secretNamed, SECRET_NAMES, SECRET_VARIABLES } =
+    const { ensureSecrets, requireSecretName, SECRET_NAMES, SECRET_VARIABLES } =
       await import('../../lib/secrets/store.js');
-    const name = secretNamed(this.args.name);
-    if (!name) {
-      const { didYouMean } = await import('../../lib/closest.js');
-      throw new UserError(
-        `unknown secret ${JSON.stringify(this.args.name)}${didYouMean(this.args.name, SECRET_NAMES)}`,
-        {
-          hint:
-            `Allowed values: ${SECRET_NAMES.join(', ')} ` +
-            `(or as named in the secrets file: ${SECRET_NAMES.map((n) => SECRET_VARIABLES[n]).join(', ')})`,
-          code: 'UNKNOWN_SECRET',
-        },
-      );
-    }
+    const name = requireSecretName(
+      this.args.name,
+      `Allowed values: ${SECRET_NAMES.join(', ')} ` +
+        `(or as named in the secrets file: ${SECRET_NAMES.map((n) => SECRET_VARIABLES[n]).join(', ')})`,
+    );
     const secrets = await ensureSecrets(await resolveSecretsFile(this.flags));
     process.stdout.write(`${secrets[name]}\n`);
   }

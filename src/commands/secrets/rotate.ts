@@ -3,6 +3,7 @@ import { BaseCommand } from '../../base-command.js';
 import { prose } from '../../lib/cli/prose.js';
 import { configFlags } from '../../lib/cli/suite-flags.js';
 import { UserError } from '../../lib/errors.js';
+import type { PasswordChange } from '../../lib/secrets/postgres-password.js';
 
 export interface SecretsRotateResult {
   readonly secret: string;
@@ -10,7 +11,7 @@ export interface SecretsRotateResult {
   /** The services of the deployed selection that use it: `aisuite up` recreates them. */
   readonly services: readonly string[];
   /** postgres-password: changed in the running database, or none exists yet. */
-  readonly database?: 'altered' | 'not-deployed';
+  readonly database?: PasswordChange;
 }
 
 export default class SecretsRotate extends BaseCommand<typeof SecretsRotate> {
@@ -37,19 +38,13 @@ so change it in Grafana, then put the same value into the file.`);
 
   async run(): Promise<SecretsRotateResult> {
     const { resolveSecretsFile } = await import('../../lib/secrets/locate.js');
-    const { ROTATABLE_SECRETS, rotateSecret, secretNamed, SECRET_VARIABLES } =
+    const { ROTATABLE_SECRETS, requireSecretName, rotateSecret, SECRET_VARIABLES } =
       await import('../../lib/secrets/store.js');
-    const name = secretNamed(this.args.name);
-    if (!name) {
-      const { didYouMean } = await import('../../lib/closest.js');
-      throw new UserError(
-        `unknown secret ${JSON.stringify(this.args.name)}${didYouMean(this.args.name, ROTATABLE_SECRETS)}`,
-        {
-          hint: `Secrets that can be rotated: ${ROTATABLE_SECRETS.join(', ')}.`,
-          code: 'UNKNOWN_SECRET',
-        },
-      );
-    }
+    const name = requireSecretName(
+      this.args.name,
+      `Secrets that can be rotated: ${ROTATABLE_SECRETS.join(', ')}.`,
+      ROTATABLE_SECRETS,
+    );
     const file = await resolveSecretsFile(this.flags);
     if (!ROTATABLE_SECRETS.includes(name)) {
       throw new UserError(
@@ -67,7 +62,7 @@ so change it in Grafana, then put the same value into the file.`);
     const services = suite.services
       .filter((svc) => Object.values(svc.secrets).includes(name))
       .map((svc) => svc.name);
-    let database: 'altered' | 'not-deployed' | undefined;
+    let database: PasswordChange | undefined;
     if (name === 'postgres-password') {
       const [{ alterPostgresPassword }, { createDocker }] = await Promise.all([
         import('../../lib/secrets/postgres-password.js'),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { didYouMean } from '../closest.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../fs-atomic.js';
 import { registerSecret } from './redact.js';
@@ -25,6 +26,20 @@ export function isSecretName(name: string): name is SecretName {
 export function secretNamed(name: string): SecretName | undefined {
   if (isSecretName(name)) return name;
   return SECRET_NAMES.find((n) => SECRET_VARIABLES[n] === name);
+}
+
+/** The secret `name` (or its variable) names; else a UserError naming the one of `candidates` meant. */
+export function requireSecretName(
+  name: string,
+  hint: string,
+  candidates: readonly SecretName[] = SECRET_NAMES,
+): SecretName {
+  const named = secretNamed(name);
+  if (named) return named;
+  throw new UserError(`unknown secret ${JSON.stringify(name)}${didYouMean(name, candidates)}`, {
+    hint,
+    code: 'UNKNOWN_SECRET',
+  });
 }
 
 function generate(name: SecretName): string {

@@ -76,7 +76,10 @@ export class ModelMismatchError extends Error {
   }
 }
 
-/** Why `space`'s vectors cannot be stored in or searched against collection `col`, if they cannot. */
+/**
+ * Why `space`'s vectors cannot be stored in or searched against collection `col`, if they cannot. The
+ * search statement (`searchSql`) applies the same model and backend rule in SQL.
+ */
 export function spaceMismatch(col: Collection, space: VectorSpace): Error | undefined {
   if (col.dimension !== space.dimension)
     return new DimensionMismatchError(col.name, col.dimension, space.dimension);
