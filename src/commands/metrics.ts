@@ -13,7 +13,8 @@ export default class Metrics extends BaseCommand<typeof Metrics> {
     prose(`Reads Prometheus's HTTP API: per service the request rate, 5xx error ratio, p50/p95
 latency, up/down, restarts, CPU and memory (from cAdvisor, or from the service's own process metrics where cAdvisor
 is not running; "n/a" where neither exists); tokens per second and time to first token for inference; fallbacks and
-backend states for the gateway; and the firing alerts. Values that breach the alert thresholds are red.
+backend states for the gateway; and the firing alerts. Values that breach the alert thresholds are red. A
+service whose target Prometheus has not scraped yet (in the first scrape interval after \`up\`) is listed as pending.
 
 The Prometheus must be the project's: one that another project's \`up\` configured (its \`suite\` external
 label) is refused with exit 2, unless --prometheus-url is given without --project.

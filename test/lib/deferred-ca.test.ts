@@ -30,7 +30,7 @@ describe('bin/aisuite and the deferred CA bundle', () => {
   let url: string;
   const seen: string[] = [];
   beforeAll(async () => {
-    // answers Prometheus's query and alerts API with empty results: what is under test is the TLS handshake
+    // answers Prometheus's query, alerts and targets API with empty results: what is under test is the TLS handshake
     server = https.createServer(
       { key: readFileSync(path.join(TLS, 'key.pem')), cert: readFileSync(CERT) },
       (req, res) => {
@@ -38,7 +38,9 @@ describe('bin/aisuite and the deferred CA bundle', () => {
         res.setHeader('content-type', 'application/json');
         const data = req.url?.startsWith('/api/v1/alerts')
           ? { alerts: [] }
-          : { resultType: 'vector', result: [] };
+          : req.url?.startsWith('/api/v1/targets')
+            ? { activeTargets: [] }
+            : { resultType: 'vector', result: [] };
         res.end(JSON.stringify({ status: 'success', data }));
       },
     );

@@ -57,11 +57,12 @@ export async function collectMetrics(
   const time = options.now ?? new Date();
   const queries = metricQueries(options.window);
   const names = Object.keys(queries) as MetricQueryName[];
-  const [alerts, ...results] = await Promise.all([
+  const [alerts, unscraped, ...results] = await Promise.all([
     client.firingAlerts(),
+    client.unscrapedJobs(),
     ...names.map((name) => client.query(queries[name], time)),
   ]);
-  const r = Object.fromEntries(names.map((name, i) => [name, results[i] as Sample[]])) as Record<
+  const r = Object.fromEntries(names.map((name, i) => [name, results[i]])) as Record<
     MetricQueryName,
     Sample[]
   >;
@@ -82,7 +83,9 @@ export async function collectMetrics(
   const ttft50 = byLabel(r.ttftP50, 'backend');
   const ttft95 = byLabel(r.ttftP95, 'backend');
 
-  const known = [...new Set([...up.keys(), ...cCpu.keys(), ...cMemory.keys()])].sort();
+  // a target not scraped yet has no series at all: listed anyway, so that no service goes missing
+  const pending = new Set(unscraped.filter((job) => !up.has(job)));
+  const known = [...new Set([...up.keys(), ...pending, ...cCpu.keys(), ...cMemory.keys()])].sort();
   const wanted = options.services && options.services.length > 0 ? options.services : known;
   const unknown = wanted.filter((s) => !known.includes(s));
   if (unknown.length > 0) {
@@ -137,7 +140,12 @@ export async function collectMetrics(
           }
         : undefined;
     const gateway = service === 'api-gateway' ? { fallbacks, backends } : undefined;
-    const full = { ...row, ...(inference ? { inference } : {}), ...(gateway ? { gateway } : {}) };
+    const full = {
+      ...row,
+      ...(pending.has(service) ? { notScrapedYet: true as const } : {}),
+      ...(inference ? { inference } : {}),
+      ...(gateway ? { gateway } : {}),
+    };
     return { ...full, breaches: breachesOf(full) };
   });
 

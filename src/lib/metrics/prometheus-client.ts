@@ -121,6 +121,27 @@ export class PrometheusClient {
     return typeof suite === 'string' ? suite : undefined;
   }
 
+  /**
+   * Jobs Prometheus scrapes but has not scraped yet (every active target's health still "unknown"):
+   * right after `up`, until each target's first scrape, which comes within one scrape interval.
+   */
+  async unscrapedJobs(): Promise<string[]> {
+    const data = await this.get<{ activeTargets?: { labels?: Record<string, string>; health?: string }[] }>(
+      '/api/v1/targets?state=active',
+      'the targets request',
+    );
+    if (!Array.isArray(data.activeTargets)) throw this.shapeError('the targets request', 'a target list');
+    const scraped = new Set<string>();
+    const jobs = new Set<string>();
+    for (const t of data.activeTargets) {
+      const job = t.labels?.job;
+      if (!job) continue;
+      jobs.add(job);
+      if (t.health !== 'unknown') scraped.add(job);
+    }
+    return [...jobs].filter((job) => !scraped.has(job));
+  }
+
   /** Alerts in state firing (pending ones are not news yet). */
   async firingAlerts(): Promise<FiringAlert[]> {
     const data = await this.get<{

@@ -42,6 +42,7 @@ export const METRICS_JSON_SCHEMA = {
           cpuCores: nullableNumber,
           memoryBytes: nullableNumber,
           resourceSource: { enum: ['cadvisor', 'process', null] },
+          notScrapedYet: { const: true },
           breaches: {
             type: 'array',
             items: { enum: ['down', 'errorRatio', 'latencyP95', 'restarts', 'backendDown', 'fallbacks'] },

@@ -52,7 +52,7 @@ export function renderMetricsTable(snapshot: MetricsSnapshot, options: { color: 
   const breachCol: Record<string, number> = { down: 1, errorRatio: 3, latencyP95: 5, restarts: 6 };
   const rows = snapshot.services.map((s: ServiceMetrics) => [
     s.service,
-    s.up === null ? NA : s.up >= 1 ? 'up' : 'DOWN',
+    s.notScrapedYet ? 'pending' : s.up === null ? NA : s.up >= 1 ? 'up' : 'DOWN',
     num(s.requestsPerSecond),
     s.errorRatio === null ? NA : `${(s.errorRatio * 100).toFixed(1)}%`,
     seconds(s.latencyP50Seconds),
@@ -69,6 +69,9 @@ export function renderMetricsTable(snapshot: MetricsSnapshot, options: { color: 
       return hot ? chalk.red(text) : text;
     }),
   );
+  if (snapshot.services.some((s) => s.notScrapedYet)) {
+    lines.push(chalk.dim('pending: not scraped yet; the first scrape comes within one scrape interval.'));
+  }
   if (snapshot.services.some((s) => s.resourceSource === 'process')) {
     lines.push(chalk.dim('CPU/MEM/RESTARTS from the service process where cAdvisor is not running.'));
   }

@@ -39,6 +39,8 @@ export interface ServiceMetrics {
   readonly memoryBytes: number | null;
   /** Where restarts, CPU and memory came from: cAdvisor (container) or the service's own process metrics. */
   readonly resourceSource: ResourceSource | null;
+  /** Prometheus has this service's target but has not scraped it yet (within a scrape interval of `up`). */
+  readonly notScrapedYet?: true;
   readonly inference?: InferenceMetrics;
   readonly gateway?: GatewayMetrics;
   /** Alert thresholds this row breaches (the same numbers as the rendered alert rules). */

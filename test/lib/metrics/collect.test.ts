@@ -59,6 +59,21 @@ describe('metrics from a real Prometheus 2.42', () => {
     expect(loki.resourceSource).toBeNull();
   });
 
+  it('lists a target Prometheus has not scraped yet as pending rather than leaving it out', async () => {
+    const alertmanager = snapshot.services.find((s) => s.service === 'alertmanager')!;
+    expect(alertmanager).toMatchObject({ up: null, notScrapedYet: true, breaches: [] });
+    expect(snapshot.services.filter((s) => s.notScrapedYet).map((s) => s.service)).toEqual(['alertmanager']);
+    const plain = renderMetricsTable(snapshot, { color: false });
+    expect(plain).toMatch(/^alertmanager\s+pending\s+n\/a/m);
+    expect(plain).toContain('pending: not scraped yet');
+    // asked for by name, it is a known service, not an error
+    const one = await collectMetrics(new PrometheusClient(bed.url), {
+      window: '10s',
+      services: ['alertmanager'],
+    });
+    expect(one.services).toEqual([expect.objectContaining({ service: 'alertmanager', notScrapedYet: true })]);
+  });
+
   it('has tokens per second and time to first token for inference, backends and fallbacks for the gateway', () => {
     const chat = snapshot.services.find((s) => s.service === 'inference-chat')!;
     expect(chat.inference!.tokensPerSecond).toBeGreaterThan(60); // 20 tokens every 100 ms
@@ -109,7 +124,7 @@ describe('metrics from a real Prometheus 2.42', () => {
     expect(plain).toContain('RagErrorsForTest (rag)');
     expect(plain).not.toContain('\u001b[');
     const coloured = renderMetricsTable(snapshot, { color: true });
-    expect(coloured).toContain('\u001b[31mDOWN');
+    expect(coloured).toContain(`\u001b[31m${' '.repeat('pending'.length - 'DOWN'.length)}DOWN`);
   });
 
   it('a little traffic or CPU shows as a number, not as 0.00', () => {

@@ -1,12 +1,13 @@
 /**
  * A real Prometheus (Debian's /usr/bin/prometheus) scraping a real local HTTP server that serves one
  * prom-client registry per suite service, built with the services' own metric modules (service kit HTTP
- * metrics and process defaults, the gateway's and mock-inference's metrics), plus a target that is down.
+ * metrics and process defaults, the gateway's and mock-inference's metrics), plus a target that is down
+ * and one whose first scrape never completes (it accepts the connection and never answers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -80,6 +81,11 @@ export async function startPrometheusBed(): Promise<PrometheusBed> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const target = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   const deadPort = await freePort();
+  // alertmanager's target: scraped once an hour, and that scrape hangs, so it stays "not scraped yet"
+  const held: Socket[] = [];
+  const silent = createServer((socket) => void held.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const silentTarget = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
 
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'aisuite-metrics-prom-'));
   await fs.writeFile(
@@ -104,6 +110,7 @@ export async function startPrometheusBed(): Promise<PrometheusBed> {
         `  - { job_name: ${s}, metrics_path: /metrics/${s}, static_configs: [{ targets: ["${target}"] }] }`,
     ),
     `  - { job_name: loki, static_configs: [{ targets: ["127.0.0.1:${deadPort}"] }] }`,
+    `  - { job_name: alertmanager, scrape_interval: 1h, scrape_timeout: 1h, static_configs: [{ targets: ["${silentTarget}"] }] }`,
   ].join('\n');
   await fs.writeFile(path.join(dir, 'prometheus.yml'), config);
   const port = await freePort();
@@ -157,6 +164,8 @@ export async function startPrometheusBed(): Promise<PrometheusBed> {
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
       await new Promise((r) => server.close(r));
+      held.forEach((socket) => socket.destroy());
+      await new Promise((r) => silent.close(r));
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
