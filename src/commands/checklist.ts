@@ -4,7 +4,9 @@ import { Flags } from '../lib/oclif.js';
 import { BaseCommand } from '../base-command.js';
 import { prose } from '../lib/cli/prose.js';
 import { suiteFlags } from '../lib/cli/suite-flags.js';
-import type { ChecklistReport } from '../lib/checklist/report.js';
+import type { ChecklistReport, ReleaseRecording } from '../lib/checklist/report.js';
+import type { SuiteOptions } from '../lib/suite/build.js';
+import type { SuiteSpec } from '../lib/suite/types.js';
 import type { Stage } from '../lib/checklist/types.js';
 import { ExitCode } from '../lib/exit-codes.js';
 import { UserError } from '../lib/errors.js';
@@ -20,7 +22,8 @@ the overview dashboard, Loki, containers not restarting, gateway, RAG and MCP ro
 suite selected by aisuite.yaml and the flags, plus your own checks from --file. A check that cannot run
 here says why (skipped: profile=cpu, without=grafana, blocked by prometheus-ready) and never counts as
 passed. Base URLs come from the suite's host ports, or from checklist.urls in aisuite.yaml / --url to
-check a suite this host did not start.
+check a suite this host did not start. A full post-deploy run of the deployed suite is recorded on its
+current release (\`aisuite releases\` shows it; --no-record to leave the release alone).
 
 Exit codes: 0 every critical check passed; 1 a critical check failed; 2 bad input; 3 the deadline
 passed; 4 only warnings failed and --strict was given.`);
@@ -75,6 +78,13 @@ passed; 4 only warnings failed and --strict was given.`);
       env: 'AISUITE_CHECKLIST_CONCURRENCY',
     }),
     url: Flags.string({ description: 'base URL override SERVICE=URL (repeatable)', multiple: true }),
+    record: Flags.boolean({
+      description:
+        "record a full post-deploy run's result on the deployed release it checked (`aisuite releases`)",
+      default: true,
+      allowNo: true,
+      env: 'AISUITE_CHECKLIST_RECORD',
+    }),
   };
 
   async run(): Promise<ChecklistReport> {
@@ -115,7 +125,7 @@ passed; 4 only warnings failed and --strict was given.`);
     const output = flags.output === undefined ? undefined : path.resolve(flags.output);
     if (output) await prepareOutputFile('--output', output);
     const live = flags.format !== 'tty' || flags.output !== undefined || this.jsonEnabled();
-    const report = await runChecklist(target, {
+    const run = await runChecklist(target, {
       stages,
       userTemplates,
       only: flags.only,
@@ -125,6 +135,11 @@ passed; 4 only warnings failed and --strict was given.`);
       signal: this.signal,
       onResult: live ? (r) => this.info(`${reporters.formatResultLine(r, false)}`) : undefined,
     });
+    const report = await this.recordOnRelease(run, {
+      resolved,
+      wanted: flags.record && stages.includes('post-deploy') && flags.only === undefined,
+      overridden: Object.keys(settings.urls),
+    });
     const text = redact(reporters.renderReport(report, flags.format, { color: this.color && !flags.output }));
     if (output) {
       await writingTo('--output', output, () => fs.writeFile(output, text));
@@ -132,10 +147,39 @@ passed; 4 only warnings failed and --strict was given.`);
     } else if (!this.jsonEnabled()) {
       process.stdout.write(text);
     }
+    const { release } = report;
+    if (release?.recorded) this.info(`Recorded on release ${release.tag}.`);
+    else if (release?.tag) this.info(`Not recorded on release ${release.tag}: ${release.reason}.`);
     if (report.exitCode !== ExitCode.OK) {
       if (this.jsonEnabled()) this.logJson(report);
       this.fail(report.exitCode);
     }
     return report;
+  }
+
+  /**
+   * A full post-deploy run of this host's suite goes on its current release (`releases` shows it, and
+   * `rollback` passes over a release whose checklist failed); a partial run (--only), one against other
+   * URLs (--url, checklist.urls) or one that was interrupted is not a verdict on the release.
+   */
+  private async recordOnRelease(
+    report: ChecklistReport,
+    run: {
+      resolved: { suite: SuiteSpec; options: SuiteOptions };
+      wanted: boolean;
+      overridden: readonly string[];
+    },
+  ): Promise<ChecklistReport> {
+    if (!run.wanted || run.overridden.length > 0 || report.outcome === 'interrupted') return report;
+    const { recordChecklistRun } = await import('../lib/releases/checklist.js');
+    let release: ReleaseRecording;
+    try {
+      release = await recordChecklistRun(run.resolved, report);
+    } catch (error) {
+      // the checks ran and their report is worth more than the record: say so, report anyway
+      this.warn(`the result was not recorded on the release: ${(error as Error).message}`);
+      return report;
+    }
+    return { ...report, release };
   }
 }

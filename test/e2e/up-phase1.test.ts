@@ -5,6 +5,7 @@ import path from 'node:path';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DownResult } from '../../src/commands/down.js';
+import type { ReleasesResult } from '../../src/commands/releases/index.js';
 import type { ChecklistReport } from '../../src/lib/checklist/report.js';
 import type { StatusResult } from '../../src/commands/status.js';
 import type { UpResult } from '../../src/commands/up.js';
@@ -109,6 +110,30 @@ describe('phase 1, CPU profile, on a real engine', () => {
     const up = await upOk('--phase', '1', '--cpu');
     expect(up.plan.map((e) => e.action)).toEqual(['keep', 'keep', 'keep']);
     expect(await containerIds(suite.project)).toEqual(firstIds);
+  });
+
+  it('a full post-deploy checklist run is recorded on the deployed release; a partial one is not', async () => {
+    const before = json<ReleasesResult>(await suite.run(['releases', '--json']));
+    const tag = before.current;
+    expect(before.releases.find((r) => r.tag === tag)?.checklist.status).toBe('not-run');
+    // the phase and profile come from the deployed release, as for any checklist without them
+    const full = await suite.run(['checklist', '--json']);
+    expect(full.exitCode, String(full.stdout).slice(-2000)).toBe(0);
+    const report = json<ChecklistReport>(full);
+    expect(report.release).toEqual({ tag, recorded: true });
+    expect(String(full.stderr)).toContain(`Recorded on release ${tag}.`);
+    const after = json<ReleasesResult>(await suite.run(['releases', '--json', '--audit']));
+    const release = after.releases.find((r) => r.tag === tag);
+    expect(release?.status).toBe('good');
+    expect(release?.checklist).toMatchObject({ status: 'passed', checkedAt: report.startedAt, failed: 0 });
+    expect(after.audit?.at(-1)).toMatchObject({ action: 'checklist', result: 'ok', tag });
+    // --only is not a verdict on the release: no `release` in its report, the record unchanged
+    const partial = json<ChecklistReport>(
+      await suite.run(['checklist', '--only', 'gateway-auth-required', '--json']),
+    );
+    expect(partial.release).toBeUndefined();
+    const unchanged = json<ReleasesResult>(await suite.run(['releases', '--json']));
+    expect(unchanged.releases.find((r) => r.tag === tag)?.checklist.checkedAt).toBe(report.startedAt);
   });
 
   it('an up from another state directory (other generated secrets) stops before changing anything', async () => {

@@ -5,7 +5,14 @@ import { projectStateDir } from '../paths.js';
 import { redactValue } from '../secrets/redact.js';
 
 export type AuditAction =
-  'up' | 'down' | 'rollback' | 'auto-revert' | 'release-recorded' | 'releases-prune' | 'force-unlock';
+  | 'up'
+  | 'down'
+  | 'rollback'
+  | 'auto-revert'
+  | 'release-recorded'
+  | 'releases-prune'
+  | 'force-unlock'
+  | 'checklist';
 
 /** One line of the audit log: one change to the project, who made it and how it ended. */
 export interface AuditEntry {

@@ -54,6 +54,16 @@ export const reportSchema = {
         warningsNotPassed: count,
       },
     },
+    release: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['tag', 'recorded'],
+      properties: {
+        tag: { type: ['string', 'null'] },
+        recorded: { type: 'boolean' },
+        reason: { type: 'string' },
+      },
+    },
     checks: {
       type: 'array',
       items: {

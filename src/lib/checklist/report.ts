@@ -36,6 +36,16 @@ export interface ChecklistReport {
   readonly exitCode: ExitCodeValue;
   readonly summary: ChecklistSummary;
   readonly checks: readonly CheckResult[];
+  /** Where `aisuite checklist` recorded a post-deploy run of this host's suite, or why it did not. */
+  readonly release?: ReleaseRecording;
+}
+
+/** The release a checklist run was recorded on (its current release, when the suite checked is its suite). */
+export interface ReleaseRecording {
+  /** The project's current release, when there is one. */
+  readonly tag: string | null;
+  readonly recorded: boolean;
+  readonly reason?: string;
 }
 
 const notPassed = (r: CheckResult) => r.status === 'failed' || r.status === 'blocked';

@@ -1,6 +1,9 @@
-import type { ReleaseChecklist } from './types.js';
+import type { ChecklistReport, ReleaseRecording } from '../checklist/report.js';
+import { AisuiteError } from '../errors.js';
 import type { SuiteOptions } from '../suite/build.js';
+import { canonicalJson } from '../suite/hash.js';
 import type { SuiteSpec } from '../suite/types.js';
+import type { ReleaseChecklist } from './types.js';
 
 export interface PostDeployOptions {
   readonly signal?: AbortSignal;
@@ -44,19 +47,93 @@ export async function postDeployChecklist(
     deadlineSeconds: options.deadlineSeconds ?? 180,
     signal: options.signal,
   });
+  return checklistOfReport(report);
+}
+
+/**
+ * What a release records of a checklist run: passed when no critical check failed and the deadline did
+ * not cut the run short (failed warnings, which only --strict turns into an exit code, do not count).
+ */
+export function checklistOfReport(report: ChecklistReport): ReleaseChecklist {
   const failedChecks = report.checks.filter(
     (c) => c.severity === 'critical' && (c.status === 'failed' || c.status === 'blocked'),
   );
-  const failedCritical = failedChecks.map((c) => c.id);
   return {
-    status: report.exitCode === 0 ? 'passed' : 'failed',
+    status: report.outcome === 'passed' || report.outcome === 'warnings' ? 'passed' : 'failed',
+    checkedAt: report.startedAt,
     passed: report.summary.passed,
     failed: report.summary.failed + report.summary.blocked,
     skipped: report.summary.skipped,
-    failedCritical,
+    failedCritical: failedChecks.map((c) => c.id),
     failures: failedChecks.map((c) => ({ id: c.id, message: c.message })),
     exitCode: report.exitCode,
   };
+}
+
+/**
+ * Record a post-deploy checklist run on the release it checked, as \`up --post-deploy-checks\` and
+ * \`rollback\` do: the project's current release, when the suite the checklist resolved is that release's
+ * suite (same config, flags and images; otherwise the checks described another suite). Only the
+ * checklist result changes, never the release's status (a failed run during an incident must not make
+ * another release "current"); \`rollback\`'s default target passes over a release whose last checklist
+ * failed. Under the project's lock, not waited for: while an \`up\` runs, nothing is recorded.
+ */
+export async function recordChecklistRun(
+  resolved: { suite: SuiteSpec; options: SuiteOptions },
+  report: ChecklistReport,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ReleaseRecording> {
+  const [{ currentReleaseOf }, { withLock }, { writeRelease }, { appendAudit }, { buildSuite }] =
+    await Promise.all([
+      import('./current.js'),
+      import('../lock/lock.js'),
+      import('./store.js'),
+      import('../audit/audit.js'),
+      import('../suite/build.js'),
+    ]);
+  const project = resolved.suite.project;
+  const current = await currentReleaseOf(project, env);
+  if (!current) return { tag: null, recorded: false, reason: `no release of project ${project} is recorded` };
+  // the release names the services image by its content tag, which `up` computes (and the checklist does
+  // not): compared with the release's, the rest of the suite decides
+  const checked = buildSuite({ ...resolved.options, packageImage: current.suite.packageImage });
+  if (canonicalJson(current.suite) !== canonicalJson(checked)) {
+    return {
+      tag: current.tag,
+      recorded: false,
+      reason: `the suite checked is not release ${current.tag}'s (aisuite.yaml or the flags changed since it was deployed)`,
+    };
+  }
+  try {
+    return await withLock(project, 'checklist', { env }, async () => {
+      const now = await currentReleaseOf(project, env);
+      if (now?.tag !== current.tag || now.deployedAt !== current.deployedAt) {
+        return {
+          tag: now?.tag ?? null,
+          recorded: false,
+          reason: `release ${current.tag} was replaced while the checks ran`,
+        };
+      }
+      const checklist = checklistOfReport(report);
+      await writeRelease({ ...now, checklist }, env);
+      await appendAudit(
+        project,
+        {
+          action: 'checklist',
+          result: checklist.status === 'passed' ? 'ok' : 'failed',
+          tag: now.tag,
+          ...(checklist.status === 'failed' ? { message: describeChecklistFailure(checklist) } : {}),
+        },
+        env,
+      );
+      return { tag: now.tag, recorded: true };
+    });
+  } catch (error) {
+    if (error instanceof AisuiteError && error.code === 'LOCKED') {
+      return { tag: current.tag, recorded: false, reason: error.message };
+    }
+    throw error;
+  }
 }
 
 /** One line naming each failed critical check and what it found. */

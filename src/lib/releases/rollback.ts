@@ -79,11 +79,18 @@ export async function resolveRollbackTarget(
     });
   }
   if (!target) {
+    const checkedBad = records.filter(
+      (r) => r.status === 'good' && r.checklist.status === 'failed' && r.tag !== current?.tag,
+    );
     throw new UserError(
       `project ${project} has no good release before ${current?.tag ?? 'the current one'}`,
       {
         code: 'RELEASE_NOT_FOUND',
-        hint: 'Nothing was changed. Name a release: `aisuite rollback TAG` (`aisuite releases` lists them).',
+        hint:
+          (checkedBad.length > 0
+            ? `Passed over: ${checkedBad.map((r) => r.tag).join(', ')} (the last checklist run on it failed). `
+            : '') +
+          'Nothing was changed. Name a release: `aisuite rollback TAG` (`aisuite releases` lists them).',
       },
     );
   }

@@ -6,12 +6,17 @@ export function currentRelease(records: readonly ReleaseRecord[]): ReleaseRecord
   return sortByDeployment(records).find((r) => r.status === 'good');
 }
 
-/** The last good release deployed before the current one: the default target of `rollback`. */
+/**
+ * The last good release deployed before the current one, the default target of `rollback`: passing over
+ * one whose last checklist (a later `aisuite checklist` run on it) failed.
+ */
 export function previousGoodRelease(
   records: readonly ReleaseRecord[],
   current: string | undefined = currentRelease(records)?.tag,
 ): ReleaseRecord | undefined {
-  return sortByDeployment(records).find((r) => r.status === 'good' && r.tag !== current);
+  return sortByDeployment(records).find(
+    (r) => r.status === 'good' && r.checklist.status !== 'failed' && r.tag !== current,
+  );
 }
 
 export function sortByDeployment<T extends Pick<ReleaseRecord, 'deployedAt' | 'createdAt'>>(

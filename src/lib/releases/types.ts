@@ -24,6 +24,8 @@ export interface ReleaseFile {
 /** What the post-deploy checklist said about this release. */
 export interface ReleaseChecklist {
   readonly status: 'passed' | 'failed' | 'not-run';
+  /** When the run started (\`up\`, \`rollback\` or a later \`aisuite checklist\`); absent in older records. */
+  readonly checkedAt?: string;
   readonly passed?: number;
   readonly failed?: number;
   readonly skipped?: number;

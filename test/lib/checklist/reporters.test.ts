@@ -68,6 +68,14 @@ describe('JSON report', () => {
     const validate = ajv.compile(reportSchema);
     const parsed: unknown = JSON.parse(renderReport(report, 'json'));
     expect(validate(parsed), JSON.stringify(validate.errors)).toBe(true);
+    // with where `aisuite checklist` recorded it, recorded or not
+    for (const release of [
+      { tag: '0.1.0-3f9a2c1d', recorded: true },
+      { tag: null, recorded: false, reason: 'no release of project demo is recorded' },
+    ]) {
+      const withRelease: unknown = JSON.parse(renderReport({ ...report, release }, 'json'));
+      expect(validate(withRelease), JSON.stringify(validate.errors)).toBe(true);
+    }
     expect(parsed).toMatchObject({
       kind: 'aisuite.checklist.report',
       schemaVersion: 1,
