@@ -31,6 +31,14 @@ const OCLIF_SORT = {
   from: '.sort((a, b) => a.id.localeCompare(b.id))',
   to: '.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))',
 };
+// oclif checks the Node version against its own package.json's engines at load: in the bundle that
+// file is not next to it (dist/package.json), so the check always ends in its catch, after loading
+// semver for nothing (~3 ms). The call is dropped; aisuite's own engines field is npm's to enforce.
+const OCLIF_ENGINE_CHECK = {
+  file: /@oclif[\\/]core[\\/]lib[\\/]index\.js$/,
+  from: '\ncheckNodeVersion();\n',
+  to: '\n',
+};
 /** Rewrites each bundled file's computed import() calls, and applies `patches` ({file, from, to}). */
 const rewrite = (patches) => ({
   name: 'rewrite',
@@ -69,7 +77,7 @@ await cjsBundle(
   'node_modules/@oclif/core/lib/index.js',
   'dist/lib/oclif.bundle.cjs',
   ['typescript', 'ts-node'],
-  [OCLIF_SORT],
+  [OCLIF_SORT, OCLIF_ENGINE_CHECK],
 );
 
 const files = (dir) =>
