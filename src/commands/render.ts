@@ -21,7 +21,8 @@ export default class Render extends BaseCommand<typeof Render> {
   static override description =
     prose(`Renders the same files that \`aisuite up\` applies, so they can be kept in git or run with
 \`docker compose --env-file <secrets file> -f compose.yaml up -d\`. Rendering the same input twice gives
-byte-identical output. Nothing is written when the input is invalid. Nothing is removed either: files an
+byte-identical output; a file that already holds its content is left untouched ("unchanged", \`changed:
+false\` in --json). Nothing is written when the input is invalid. Nothing is removed either: files an
 earlier render of another selection left in --out (phase 3's monitoring configs after a phase 2 render) are
 listed in a warning and in --json's \`stale\`.`);
   static override examples = [
@@ -53,7 +54,9 @@ listed in a warning and in --json's \`stale\`.`);
       throw (await import('../lib/output-path.js')).outputError('--out', outDir, error);
     });
     for (const file of written)
-      this.log(`${file.sha256.slice(0, 12)}  ${path.join(this.flags.out, file.path)}`);
+      this.log(
+        `${file.sha256.slice(0, 12)}  ${path.join(this.flags.out, file.path)}${file.changed ? '' : '  (unchanged)'}`,
+      );
     const stale = await staleRendered(outDir, files);
     const warnings = [...resolved.warnings];
     if (stale.length > 0) {

@@ -34,6 +34,34 @@ describe('aisuite render (built CLI)', () => {
     expect((JSON.parse(String(second.stdout)) as typeof result).files).toEqual(result.files);
   });
 
+  it('a render into a directory that already holds the output changes only what differs', async () => {
+    const out = path.join(tmp, 'again');
+    const render = async () => {
+      const run = await runCli(['render', '--phase', '3', '--cpu', '--out', out, '--json'], { env: env() });
+      expect(run.exitCode, String(run.stderr)).toBe(0);
+      return (JSON.parse(String(run.stdout)) as { files: { path: string; changed: boolean }[] }).files;
+    };
+    expect((await render()).every((f) => f.changed)).toBe(true);
+    const compose = path.join(out, 'compose.yaml');
+    const rules = path.join(out, 'prometheus', 'rules', 'rag.yml');
+    const before = await fs.stat(compose);
+    // one file edited by hand, one with another mode: those two are written again, nothing else
+    await fs.appendFile(rules, '# edited\n');
+    const prometheus = path.join(out, 'prometheus', 'prometheus.yml');
+    await fs.chmod(prometheus, 0o600);
+    const files = await render();
+    expect(files.filter((f) => f.changed).map((f) => f.path)).toEqual([
+      'prometheus/prometheus.yml',
+      'prometheus/rules/rag.yml',
+    ]);
+    const after = await fs.stat(compose);
+    expect([after.ino, after.mtimeMs]).toEqual([before.ino, before.mtimeMs]); // untouched
+    expect((await fs.stat(prometheus)).mode & 0o777).toBe(0o644);
+    expect(await fs.readFile(rules, 'utf8')).not.toContain('# edited');
+    const text = await runCli(['render', '--phase', '3', '--cpu', '--out', out], { env: env() });
+    expect(String(text.stdout)).toMatch(/^[0-9a-f]{12} {2}.*compose\.yaml {2}\(unchanged\)$/m);
+  });
+
   it('files an earlier render left (phase 3, then phase 2) are listed and warned about, never removed', async () => {
     const out = path.join(tmp, 'reused');
     await fs.mkdir(out, { recursive: true });
