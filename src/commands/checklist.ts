@@ -137,7 +137,8 @@ passed; 4 only warnings failed and --strict was given.`);
     });
     const report = await this.recordOnRelease(run, {
       resolved,
-      wanted: flags.record && stages.includes('post-deploy') && flags.only === undefined,
+      // the post-deploy checklist alone: pre-flight checks (--all) judge the host, not the release
+      wanted: flags.record && stages.length === 1 && stages[0] === 'post-deploy' && flags.only === undefined,
       overridden: Object.keys(settings.urls),
     });
     const text = redact(reporters.renderReport(report, flags.format, { color: this.color && !flags.output }));
@@ -159,8 +160,9 @@ passed; 4 only warnings failed and --strict was given.`);
 
   /**
    * A full post-deploy run of this host's suite goes on its current release (`releases` shows it, and
-   * `rollback` passes over a release whose checklist failed); a partial run (--only), one against other
-   * URLs (--url, checklist.urls) or one that was interrupted is not a verdict on the release.
+   * `rollback` passes over a release whose checklist failed); a partial run (--only, --all with the
+   * pre-flight checks), one against other URLs (--url, checklist.urls) or one that was interrupted is not
+   * a verdict on the release.
    */
   private async recordOnRelease(
     report: ChecklistReport,

@@ -2,12 +2,20 @@ import { BaseCommand } from '../base-command.js';
 import { prose } from '../lib/cli/prose.js';
 import { projectFlags } from '../lib/cli/suite-flags.js';
 import type { ServiceState } from '../lib/docker/status.js';
+import type { ReleaseChecklist, ReleaseRecord } from '../lib/releases/types.js';
 
 export interface StatusResult {
   readonly project: string;
   readonly services: readonly ServiceState[];
   /** The project's current release (the good one deployed last), when one is recorded. */
   readonly release?: string;
+  /** When and by what that release was last deployed, and what its last checklist run said. */
+  readonly releaseDetail?: {
+    readonly deployedAt: string;
+    readonly deployedBy: string;
+    readonly command: string;
+    readonly checklist: ReleaseChecklist;
+  };
   /** Services of that release with no container on this engine (removed by hand, or after `down`). */
   readonly missing: readonly string[];
 }
@@ -16,8 +24,9 @@ export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show the state of every service of the suite';
   static override description =
     prose(`One row per container of the project (found by label): service, state, health, published
-ports, image and uptime. Services of the current release that have no container are named below the table
-(and in --json's \`missing\`): \`aisuite up\` brings them back.`);
+ports, image and uptime. Below it: the current release, when and how it was deployed, and what its last
+checklist run said; services of that release that have no container (also in --json's \`missing\`):
+\`aisuite up\` brings them back.`);
   static override examples = [
     '<%= config.bin %> status',
     '<%= config.bin %> status --project ci-1234 --json',
@@ -50,10 +59,35 @@ ports, image and uptime. Services of the current release that have no container 
     const missing = (current?.suite.services ?? []).map((s) => s.name).filter((name) => !present.has(name));
     if (services.length === 0) this.log(`No container of project ${project} on this engine.`);
     else this.log(formatStatus(services));
+    const releaseDetail = current && detailOf(current);
+    if (current && releaseDetail) this.log(`\n${describeRelease(current.tag, releaseDetail)}`);
     if (current && missing.length > 0) {
       const which = missing.length === current.suite.services.length ? 'any service' : missing.join(', ');
-      this.log(`\nNo container for ${which} of release ${current.tag}: \`aisuite up\` brings it back.`);
+      this.log(`No container for ${which} of release ${current.tag}: \`aisuite up\` brings it back.`);
     }
-    return { project, services, release: current?.tag, missing };
+    return { project, services, release: current?.tag, ...(releaseDetail ? { releaseDetail } : {}), missing };
   }
+}
+
+function detailOf(record: ReleaseRecord): NonNullable<StatusResult['releaseDetail']> {
+  const last = record.deployments.at(-1);
+  return {
+    deployedAt: record.deployedAt,
+    deployedBy: `${last?.user ?? record.user}@${last?.host ?? record.host}`,
+    command: last?.command ?? 'up',
+    checklist: record.checklist,
+  };
+}
+
+/** One line: which release runs, since when, and whether its checklist passed (the first question in an incident). */
+export function describeRelease(tag: string, detail: NonNullable<StatusResult['releaseDetail']>): string {
+  const { checklist } = detail;
+  const checked =
+    checklist.status === 'not-run'
+      ? 'no checklist run recorded (`aisuite checklist` records one)'
+      : `checklist ${checklist.status}${checklist.checkedAt ? ` at ${checklist.checkedAt}` : ''}` +
+        (checklist.status === 'failed' && checklist.failedCritical?.length
+          ? ` (${checklist.failedCritical.join(', ')})`
+          : '');
+  return `Release ${tag}, deployed ${detail.deployedAt} by ${detail.deployedBy} (${detail.command}); ${checked}.`;
 }

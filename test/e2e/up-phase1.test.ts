@@ -127,11 +127,22 @@ describe('phase 1, CPU profile, on a real engine', () => {
     expect(release?.status).toBe('good');
     expect(release?.checklist).toMatchObject({ status: 'passed', checkedAt: report.startedAt, failed: 0 });
     expect(after.audit?.at(-1)).toMatchObject({ action: 'checklist', result: 'ok', tag });
-    // --only is not a verdict on the release: no `release` in its report, the record unchanged
-    const partial = json<ChecklistReport>(
-      await suite.run(['checklist', '--only', 'gateway-auth-required', '--json']),
+    // status says which release runs and that its checklist passed
+    const status = json<StatusResult>(await suite.run(['status', '--json']));
+    expect(status.releaseDetail).toMatchObject({
+      command: 'up',
+      checklist: { status: 'passed', checkedAt: report.startedAt },
+    });
+    expect(String((await suite.run(['status'])).stdout)).toContain(
+      `Release ${tag}, deployed ${release?.deployedAt} by `,
     );
-    expect(partial.release).toBeUndefined();
+    // --only, and --all (its pre-flight checks judge the host), are not a verdict on the release: no
+    // `release` in their reports, the record unchanged
+    for (const args of [['--only', 'gateway-auth-required'], ['--all']]) {
+      const partial = json<ChecklistReport>(await suite.run(['checklist', ...args, '--json']));
+      expect(partial.checks.length, args.join(' ')).toBeGreaterThan(0);
+      expect(partial.release, args.join(' ')).toBeUndefined();
+    }
     const unchanged = json<ReleasesResult>(await suite.run(['releases', '--json']));
     expect(unchanged.releases.find((r) => r.tag === tag)?.checklist.checkedAt).toBe(report.startedAt);
   });
