@@ -33,7 +33,8 @@ export default class Logs extends BaseCommand<typeof Logs> {
   static override summary = 'Show the logs of the suite or one service';
   static override description =
     prose(`Reads the containers' logs through the engine (stdout and stderr demultiplexed). With
-several services each line is prefixed with the service name. --follow streams until Ctrl-C.`);
+several services each line is prefixed with the service name. --follow streams until Ctrl-C, through a
+service's container stopping and starting again and its replacement by \`up\` or \`rollback\` (said on stderr).`);
   static override examples = [
     '<%= config.bin %> logs api-gateway --tail 100',
     '<%= config.bin %> logs --follow --since 10m',
@@ -53,7 +54,7 @@ several services each line is prefixed with the service name. --follow streams u
       { loadConfig },
       { createDocker, pingEngine },
       { ContainerClient },
-      { readLogLines },
+      { readLogLines, followService },
       { LABELS },
       { SERVICE_NAMES, isServiceName },
     ] = await Promise.all([
@@ -106,21 +107,30 @@ several services each line is prefixed with the service name. --follow streams u
       if (keep) lines.push({ service, stream, line });
       else this.log(prefix ? `${service.padEnd(width)} | ${line}` : line);
     };
-    const read = async (index: number) => {
-      const c = selected[index];
-      if (!c) return;
-      const service = names[index] as string;
-      const stream = await containers.logStream(c.Id, {
-        follow: this.flags.follow,
-        tail: this.flags.tail,
-        since,
-      });
-      await readLogLines(stream, (line, from) => print(service, from, line), { signal: this.signal });
-    };
     if (this.flags.follow) {
-      await Promise.all(selected.map((_, i) => read(i)));
+      // each service on its own, until Ctrl-C: through restarts and replaced containers
+      await Promise.all(
+        selected.map((c, i) =>
+          followService({
+            containers,
+            project,
+            service: names[i] as string,
+            containerId: c.Id,
+            tail: this.flags.tail,
+            since,
+            signal: this.signal,
+            onLine: (line, from) => print(names[i] as string, from, line),
+            onNotice: (message) => this.info(message),
+          }),
+        ),
+      );
     } else {
-      for (let i = 0; i < selected.length; i++) await read(i);
+      for (const [i, c] of selected.entries()) {
+        const stream = await containers.logStream(c.Id, { follow: false, tail: this.flags.tail, since });
+        await readLogLines(stream, (line, from) => print(names[i] as string, from, line), {
+          signal: this.signal,
+        });
+      }
     }
     return { project, services: names, lines };
   }

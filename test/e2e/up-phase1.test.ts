@@ -3,6 +3,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DownResult } from '../../src/commands/down.js';
 import type { ReleasesResult } from '../../src/commands/releases/index.js';
@@ -276,6 +277,48 @@ describe('phase 1, CPU profile, on a real engine', () => {
     expect(fresh).not.toBe(old);
     expect(await models(old)).toBe(401);
     expect(await models(fresh)).toBe(200);
+  });
+
+  it('logs --follow keeps following a service through a restart and its replacement by up', async () => {
+    const listening = (text: string) => text.split('\n').filter((l) => l.includes('"msg":"listening"'));
+    const follow = execa(
+      process.execPath,
+      [suite.bin, 'logs', '--follow', 'inference-code', '--config', suite.configFile],
+      { env: suite.env, reject: false },
+    );
+    let out = '';
+    let err = '';
+    follow.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+    follow.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+    const until = async (what: string, done: () => boolean) => {
+      const deadline = Date.now() + 60_000;
+      while (!done()) {
+        if (Date.now() > deadline) throw new Error(`no ${what} after 60s:\n${out.slice(-2000)}\n${err}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    try {
+      await until('first start', () => listening(out).length === 1);
+      // the container stops and starts again (as a crash and the restart policy would): its new lines
+      const id = (await containerIds(suite.project))['inference-code'] as string;
+      await docker.getContainer(id).restart({ t: 1 });
+      await until('restart', () => listening(out).length === 2);
+      expect(err).toContain('inference-code: running again; following it');
+      // up replaces it (a new host port): the new container's lines, from its start
+      const [port] = await (await import('./support/suite.js')).freePorts(1);
+      suite.ports = { ...suite.ports, 'inference-code': port as number };
+      await suite.writeConfig();
+      expect(actions(await upOk('--phase', '1', '--cpu'))).toContainEqual(['inference-code', 'recreate']);
+      const replaced = (await containerIds(suite.project))['inference-code'] as string;
+      await until('new container', () => listening(out).length === 3);
+      expect(err).toContain(`inference-code: following its new container ${replaced.slice(0, 12)}`);
+      expect(follow.exitCode).toBeNull(); // still following
+    } finally {
+      follow.kill('SIGINT');
+      await follow;
+    }
+    // every start once: nothing read twice after the restart
+    expect(listening(out)).toHaveLength(3);
   });
 
   it('logs shows one service, and prefixes names when several', async () => {

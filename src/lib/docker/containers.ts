@@ -74,7 +74,7 @@ export class ContainerClient {
   /** Raw (multiplexed unless the container has a TTY) log stream. */
   async logStream(
     id: string,
-    options: { follow: boolean; tail?: number; since?: number; timestamps?: boolean },
+    options: { follow: boolean; tail?: number; since?: number | string; timestamps?: boolean },
   ): Promise<NodeJS.ReadableStream> {
     return traced('logs', short(id), async () => {
       const container = this.docker.getContainer(id);

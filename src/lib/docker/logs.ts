@@ -1,4 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LABELS } from '../suite/labels.js';
 import type { ContainerClient } from './containers.js';
 
 export type StreamName = 'stdout' | 'stderr';
@@ -87,5 +89,89 @@ export async function lastLogLines(containers: ContainerClient, id: string, coun
     return lines.slice(-count);
   } catch (error) {
     return [`(logs unavailable: ${(error as Error).message})`];
+  }
+}
+
+/** A line Docker prefixed with its RFC 3339 time (logs with timestamps): the time and the line. */
+export function splitTimestamp(line: string): { at?: string; text: string } {
+  const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) (.*)$/s.exec(line);
+  return match ? { at: match[1], text: match[2] as string } : { text: line };
+}
+
+/** Docker's `since` (seconds.nanoseconds) for what comes after the line logged at `at` (RFC 3339). */
+export function sinceAfter(at: string): string {
+  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(at);
+  if (!match) throw new Error(`not an RFC 3339 UTC time: ${at}`);
+  const seconds = Math.floor(Date.parse(`${match[1]}Z`) / 1000);
+  const nanos = Number((match[2] ?? '').padEnd(9, '0').slice(0, 9)) + 1;
+  return nanos >= 1e9 ? `${seconds + 1}.000000000` : `${seconds}.${String(nanos).padStart(9, '0')}`;
+}
+
+export interface FollowOptions {
+  readonly containers: ContainerClient;
+  readonly project: string;
+  readonly service: string;
+  /** The service's container when following starts. */
+  readonly containerId: string;
+  readonly tail?: number;
+  /** Unix seconds: only lines newer than this (the first container only). */
+  readonly since?: number;
+  readonly signal: AbortSignal;
+  readonly onLine: (line: string, from: StreamName) => void;
+  /** Said once per change: the container stopped, started again, or was replaced. */
+  readonly onNotice: (message: string) => void;
+  readonly pollMs?: number;
+}
+
+/**
+ * Follow one service's logs until `signal` aborts (Ctrl-C), across its container stopping and starting
+ * again (a crash and Docker's restart policy: the rest of its lines, none twice) and across its
+ * replacement by a new container (\`up\` recreating it, \`rollback\`: the new container's lines from its
+ * start). \`docker logs -f\` ends when its container stops, which leaves an operator who follows a
+ * service through a deploy or an incident looking at a stream that silently went quiet.
+ */
+export async function followService(o: FollowOptions): Promise<void> {
+  let id = o.containerId;
+  let window: { tail?: number; since?: number | string } = { tail: o.tail, since: o.since };
+  for (;;) {
+    let last: string | undefined;
+    const stream = await o.containers.logStream(id, { follow: true, timestamps: true, ...window });
+    await readLogLines(
+      stream,
+      (line, from) => {
+        const { at, text } = splitTimestamp(line);
+        if (at) last = at;
+        o.onLine(text, from);
+      },
+      { signal: o.signal },
+    );
+    if (o.signal.aborted) return;
+    const next = await nextRunning(o);
+    if (next === undefined) return;
+    if (next === id) {
+      o.onNotice(`${o.service}: running again; following it`);
+      window = last ? { since: sinceAfter(last) } : {};
+    } else {
+      o.onNotice(`${o.service}: following its new container ${next.slice(0, 12)}`);
+      window = {};
+    }
+    id = next;
+  }
+}
+
+/** The id of the service's running container, polled until there is one; undefined once aborted. */
+async function nextRunning(o: FollowOptions): Promise<string | undefined> {
+  let told = false;
+  for (;;) {
+    try {
+      await sleep(o.pollMs ?? 500, undefined, { signal: o.signal });
+    } catch {
+      return undefined; // aborted
+    }
+    const list = await o.containers.listByProject(o.project);
+    const running = list.find((c) => c.Labels?.[LABELS.service] === o.service && c.State === 'running');
+    if (running) return running.Id;
+    if (!told) o.onNotice(`${o.service}: not running; waiting for it to start (Ctrl-C to stop)`);
+    told = true;
   }
 }

@@ -1,6 +1,12 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { Demuxer, LineSplitter, readLogLines } from '../../../src/lib/docker/logs.js';
+import {
+  Demuxer,
+  LineSplitter,
+  readLogLines,
+  sinceAfter,
+  splitTimestamp,
+} from '../../../src/lib/docker/logs.js';
 
 /** A frame as Docker sends it: type, three zero bytes, big-endian length, payload. */
 function frame(type: 1 | 2, text: string): Buffer {
@@ -53,5 +59,25 @@ describe('Docker log stream demultiplexing', () => {
       tty: true,
     });
     expect(lines).toEqual(['plain', 'text']);
+  });
+});
+
+describe('following across a restart: where the next stream starts', () => {
+  it("splits Docker's timestamp off a line, and leaves a line without one as it is", () => {
+    expect(splitTimestamp('2026-12-06T07:29:59.830210446Z {"msg":"listening"} x')).toEqual({
+      at: '2026-12-06T07:29:59.830210446Z',
+      text: '{"msg":"listening"} x',
+    });
+    expect(splitTimestamp('2026-12-06T07:29:59Z ')).toEqual({ at: '2026-12-06T07:29:59Z', text: '' });
+    expect(splitTimestamp('plain line')).toEqual({ text: 'plain line' });
+  });
+
+  it('asks for what comes one nanosecond after the last line, in seconds.nanoseconds', () => {
+    const s = Date.parse('2026-12-06T07:29:59Z') / 1000;
+    expect(sinceAfter('2026-12-06T07:29:59.830210446Z')).toBe(`${s}.830210447`);
+    expect(sinceAfter('2026-12-06T07:29:59.5Z')).toBe(`${s}.500000001`); // Go trims trailing zeros
+    expect(sinceAfter('2026-12-06T07:29:59Z')).toBe(`${s}.000000001`);
+    expect(sinceAfter('2026-12-06T07:29:59.999999999Z')).toBe(`${s + 1}.000000000`);
+    expect(() => sinceAfter('yesterday')).toThrow(/RFC 3339/);
   });
 });
