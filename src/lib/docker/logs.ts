@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LABELS } from '../suite/labels.js';
 import type { ContainerClient } from './containers.js';
+import { statusOf } from './debug.js';
 
 export type StreamName = 'stdout' | 'stderr';
 
@@ -135,16 +136,24 @@ export async function followService(o: FollowOptions): Promise<void> {
   let window: { tail?: number; since?: number | string } = { tail: o.tail, since: o.since };
   for (;;) {
     let last: string | undefined;
-    const stream = await o.containers.logStream(id, { follow: true, timestamps: true, ...window });
-    await readLogLines(
-      stream,
-      (line, from) => {
-        const { at, text } = splitTimestamp(line);
-        if (at) last = at;
-        o.onLine(text, from);
-      },
-      { signal: o.signal },
-    );
+    const stream = await o.containers
+      .logStream(id, { follow: true, timestamps: true, ...window })
+      .catch((error: unknown) => {
+        // removed between being found running and being read (up replacing it again): look again
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      });
+    if (stream) {
+      await readLogLines(
+        stream,
+        (line, from) => {
+          const { at, text } = splitTimestamp(line);
+          if (at) last = at;
+          o.onLine(text, from);
+        },
+        { signal: o.signal },
+      );
+    }
     if (o.signal.aborted) return;
     const next = await nextRunning(o);
     if (next === undefined) return;
