@@ -1,13 +1,14 @@
 import type Docker from 'dockerode';
 import { appendAudit } from '../audit/audit.js';
 import type { ApplyResult } from '../docker/apply.js';
+import { compareStrings } from '../compare.js';
 import { AisuiteError, UserError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { RendererName } from '../output.js';
 import { applyRelease, checkReleaseImages, missingImagesError } from './apply-release.js';
 import { describeChecklistFailure, postDeployChecklist } from './checklist.js';
 import { markDeployed } from './record.js';
-import { currentRelease, previousGoodRelease } from './select.js';
+import { currentRelease, previousGoodRelease, sortByDeployment } from './select.js';
 import { corruptStateError, listReleases, readRelease } from './store.js';
 import type { ReleaseChecklist, ReleaseRecord } from './types.js';
 
@@ -50,7 +51,7 @@ export async function resolveRollbackTarget(
   project: string,
   tag: string | undefined,
   env?: NodeJS.ProcessEnv,
-): Promise<{ target: ReleaseRecord; current: ReleaseRecord | undefined }> {
+): Promise<{ target: ReleaseRecord; current: ReleaseRecord | undefined; passedOver: readonly string[] }> {
   const { records, corrupt } = await listReleases(project, env);
   const current = currentRelease(records);
   if (tag !== undefined) {
@@ -65,7 +66,7 @@ export async function resolveRollbackTarget(
       });
     }
     if (!read.ok) throw corruptStateError([read.corrupt], `roll back to ${tag}`);
-    return { target: read.record, current };
+    return { target: read.record, current, passedOver: [] };
   }
   // without a tag the order of all releases decides; a damaged record could be the right target
   if (corrupt.length > 0) throw corruptStateError(corrupt, 'choose the release to roll back to');
@@ -78,10 +79,11 @@ export async function resolveRollbackTarget(
         '--config) and the state directory (AISUITE_STATE_DIR) the suite was deployed with.',
     });
   }
+  // good releases whose last checklist failed, deployed after the target: the ones the default passed over
+  const checkedBad = sortByDeployment(records)
+    .filter((r) => r.status === 'good' && r.checklist.status === 'failed' && r.tag !== current?.tag)
+    .filter((r) => !target || compareStrings(r.deployedAt, target.deployedAt) > 0);
   if (!target) {
-    const checkedBad = records.filter(
-      (r) => r.status === 'good' && r.checklist.status === 'failed' && r.tag !== current?.tag,
-    );
     throw new UserError(
       `project ${project} has no good release before ${current?.tag ?? 'the current one'}`,
       {
@@ -94,7 +96,17 @@ export async function resolveRollbackTarget(
       },
     );
   }
-  return { target, current };
+  return { target, current, passedOver: checkedBad.map((r) => r.tag) };
+}
+
+/** A target whose last checklist run failed: said before rolling back to it (a tag named on purpose). */
+export function checklistWarnings(target: ReleaseRecord): string[] {
+  const { checklist } = target;
+  if (checklist.status !== 'failed') return [];
+  const which = checklist.failedCritical?.length ? `: ${checklist.failedCritical.join(', ')}` : '';
+  return [
+    `release ${target.tag} failed its last checklist${checklist.checkedAt ? ` (${checklist.checkedAt})` : ''}${which}`,
+  ];
 }
 
 /** Differences in the code that owns the kept data (a different database schema version). */
@@ -146,14 +158,19 @@ async function applyAndCheck(
 export async function rollback(options: RollbackOptions): Promise<RollbackResult> {
   const started = Date.now();
   const { project, reporter, env } = options;
-  const { target, current } = await resolveRollbackTarget(project, options.tag, env);
+  const { target, current, passedOver } = await resolveRollbackTarget(project, options.tag, env);
   const { createDocker } = await import('../docker/engine.js');
   const docker = options.docker ?? createDocker();
   const missing = (await checkReleaseImages(docker, target)).filter((c) => c.state === 'missing');
   if (missing.length > 0) throw missingImagesError(target, missing);
 
-  const warnings = dataSchemaWarnings(current, target);
+  const warnings = [...dataSchemaWarnings(current, target), ...checklistWarnings(target)];
   for (const w of warnings) reporter.warn(w);
+  if (passedOver.length > 0) {
+    reporter.info(
+      `Passing over ${passedOver.join(', ')}: the last checklist run on it failed (\`aisuite rollback TAG\` to go there anyway).`,
+    );
+  }
   reporter.info(
     `Rolling back project ${project} from ${current?.tag ?? '(no recorded release)'} to ${target.tag}: ` +
       'images and configs only; volumes and databases are not touched.',

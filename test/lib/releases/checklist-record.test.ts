@@ -5,7 +5,7 @@ import type { CheckResult } from '../../../src/lib/checklist/types.js';
 import { AisuiteError } from '../../../src/lib/errors.js';
 import { acquireLock } from '../../../src/lib/lock/lock.js';
 import { recordChecklistRun } from '../../../src/lib/releases/checklist.js';
-import { resolveRollbackTarget } from '../../../src/lib/releases/rollback.js';
+import { checklistWarnings, resolveRollbackTarget } from '../../../src/lib/releases/rollback.js';
 import { readRelease } from '../../../src/lib/releases/store.js';
 import { resolveSuite } from '../../../src/lib/suite/resolve.js';
 import { recordTestRelease, tempStateDir } from './fixtures.js';
@@ -103,8 +103,16 @@ describe('a checklist run recorded on the release it checked', () => {
     // BAD, current, fails its checklist; then NEW is deployed
     await recordChecklistRun(await checked('s'), report('s', check('health-rag', 'failed')), dir.env());
     await recordTestRelease(dir.state(), { project: 's', tag: 'NEW', at: '2026-12-03T10:00:00Z' });
-    const { target } = await resolveRollbackTarget('s', undefined, dir.env());
+    const { target, passedOver } = await resolveRollbackTarget('s', undefined, dir.env());
     expect(target.tag).toBe('OK');
+    expect(passedOver).toEqual(['BAD']); // said before rolling back
+    expect(checklistWarnings(target)).toEqual([]);
+    // named on purpose, it is allowed, with a warning naming what failed
+    const named = await resolveRollbackTarget('s', 'BAD', dir.env());
+    expect(named.passedOver).toEqual([]);
+    expect(checklistWarnings(named.target)).toEqual([
+      'release BAD failed its last checklist (2026-12-06T07:00:00.000Z): health-rag',
+    ]);
 
     await recordTestRelease(dir.state(), { project: 't', tag: 'BAD', at: '2026-12-02T10:00:00Z' });
     await recordChecklistRun(await checked('t'), report('t', check('health-rag', 'failed')), dir.env());
