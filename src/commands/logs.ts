@@ -34,7 +34,8 @@ export default class Logs extends BaseCommand<typeof Logs> {
   static override description =
     prose(`Reads the containers' logs through the engine (stdout and stderr demultiplexed). With
 several services each line is prefixed with the service name. --follow streams until Ctrl-C, through a
-service's container stopping and starting again and its replacement by \`up\` or \`rollback\` (said on stderr).`);
+service's container stopping and starting again and its replacement by \`up\` or \`rollback\`; following the
+whole suite, a service that starts later joins in (each said on stderr).`);
   static override examples = [
     '<%= config.bin %> logs api-gateway --tail 100',
     '<%= config.bin %> logs --follow --since 10m',
@@ -54,7 +55,7 @@ service's container stopping and starting again and its replacement by \`up\` or
       { loadConfig },
       { createDocker, pingEngine },
       { ContainerClient },
-      { readLogLines, followService },
+      { readLogLines, followService, followProject },
       { LABELS },
       { SERVICE_NAMES, isServiceName },
     ] = await Promise.all([
@@ -99,31 +100,46 @@ service's container stopping and starting again and its replacement by \`up\` or
       );
     }
     const names = selected.map((c) => c.Labels?.[LABELS.service] ?? c.Id.slice(0, 12));
-    const width = Math.max(...names.map((n) => n.length));
-    const prefix = selected.length > 1;
+    // following the whole suite, services that start later join in: every name is prefixed, to one width
+    const followAll = this.flags.follow && service === undefined;
+    const width = Math.max(...(followAll ? SERVICE_NAMES : names).map((n) => n.length));
+    const prefix = selected.length > 1 || followAll;
     const lines: { service: string; stream: 'stdout' | 'stderr'; line: string }[] = [];
     const keep = this.jsonEnabled() && !this.flags.follow;
     const print = (service: string, stream: 'stdout' | 'stderr', line: string) => {
       if (keep) lines.push({ service, stream, line });
       else this.log(prefix ? `${service.padEnd(width)} | ${line}` : line);
     };
-    if (this.flags.follow) {
-      // each service on its own, until Ctrl-C: through restarts and replaced containers
-      await Promise.all(
-        selected.map((c, i) =>
-          followService({
-            containers,
-            project,
-            service: names[i] as string,
-            containerId: c.Id,
-            tail: this.flags.tail,
-            since,
-            signal: this.signal,
-            onLine: (line, from) => print(names[i] as string, from, line),
-            onNotice: (message) => this.info(message),
-          }),
-        ),
-      );
+    const follow = {
+      containers,
+      project,
+      tail: this.flags.tail,
+      since,
+      signal: this.signal,
+      onNotice: (message: string) => this.info(message),
+    };
+    if (followAll) {
+      // each service on its own until Ctrl-C, through restarts and replaced containers, and the
+      // services that start later
+      await followProject({
+        ...follow,
+        first: selected.map((c, i) => ({
+          service: names[i] as string,
+          containerId: c.Id,
+          hasRun: c.State !== 'created', // created ahead by an `up` that has not started it yet
+        })),
+        onLine: (name, line, from) => print(name, from, line),
+      });
+    } else if (this.flags.follow) {
+      // the one service asked for
+      const name = names[0] as string;
+      await followService({
+        ...follow,
+        service: name,
+        containerId: (selected[0] as (typeof selected)[number]).Id,
+        hasRun: selected[0]?.State !== 'created',
+        onLine: (line, from) => print(name, from, line),
+      });
     } else {
       for (const [i, c] of selected.entries()) {
         const stream = await containers.logStream(c.Id, { follow: false, tail: this.flags.tail, since });

@@ -30,6 +30,39 @@ async function upOk(...args: string[]): Promise<UpResult> {
   expect(result.exitCode, String(result.stderr)).toBe(0);
   return json<UpResult>(result);
 }
+/**
+ * `aisuite logs --follow ARGS` running in the background: what it printed so far, a wait for a condition
+ * on that (60 s), and a stop (Ctrl-C).
+ */
+function followLogs(...args: string[]) {
+  const child = execa(
+    process.execPath,
+    [suite.bin, 'logs', '--follow', ...args, '--config', suite.configFile],
+    {
+      env: suite.env,
+      reject: false,
+    },
+  );
+  const seen = { out: '', err: '' };
+  child.stdout?.on('data', (c: Buffer) => (seen.out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (seen.err += c.toString()));
+  return {
+    seen,
+    running: () => child.exitCode === null,
+    async until(what: string, done: () => boolean): Promise<void> {
+      const deadline = Date.now() + 60_000;
+      while (!done()) {
+        if (Date.now() > deadline)
+          throw new Error(`no ${what} after 60s:\n${seen.out.slice(-2000)}\n${seen.err}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+    async stop(): Promise<void> {
+      child.kill('SIGINT');
+      await child;
+    },
+  };
+}
 const actions = (up: UpResult) => up.plan.map((e) => [e.service, e.action]);
 
 beforeAll(async () => {
@@ -280,45 +313,56 @@ describe('phase 1, CPU profile, on a real engine', () => {
   });
 
   it('logs --follow keeps following a service through a restart and its replacement by up', async () => {
-    const listening = (text: string) => text.split('\n').filter((l) => l.includes('"msg":"listening"'));
-    const follow = execa(
-      process.execPath,
-      [suite.bin, 'logs', '--follow', 'inference-code', '--config', suite.configFile],
-      { env: suite.env, reject: false },
-    );
-    let out = '';
-    let err = '';
-    follow.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-    follow.stderr?.on('data', (c: Buffer) => (err += c.toString()));
-    const until = async (what: string, done: () => boolean) => {
-      const deadline = Date.now() + 60_000;
-      while (!done()) {
-        if (Date.now() > deadline) throw new Error(`no ${what} after 60s:\n${out.slice(-2000)}\n${err}`);
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    };
+    const listening = () => follow.seen.out.split('\n').filter((l) => l.includes('"msg":"listening"'));
+    const follow = followLogs('inference-code');
     try {
-      await until('first start', () => listening(out).length === 1);
+      await follow.until('first start', () => listening().length === 1);
       // the container stops and starts again (as a crash and the restart policy would): its new lines
       const id = (await containerIds(suite.project))['inference-code'] as string;
       await docker.getContainer(id).restart({ t: 1 });
-      await until('restart', () => listening(out).length === 2);
-      expect(err).toContain('inference-code: running again; following it');
+      await follow.until('restart', () => listening().length === 2);
+      expect(follow.seen.err).toContain('inference-code: running again; following it');
       // up replaces it (a new host port): the new container's lines, from its start
       const [port] = await (await import('./support/suite.js')).freePorts(1);
       suite.ports = { ...suite.ports, 'inference-code': port as number };
       await suite.writeConfig();
       expect(actions(await upOk('--phase', '1', '--cpu'))).toContainEqual(['inference-code', 'recreate']);
       const replaced = (await containerIds(suite.project))['inference-code'] as string;
-      await until('new container', () => listening(out).length === 3);
-      expect(err).toContain(`inference-code: following its new container ${replaced.slice(0, 12)}`);
-      expect(follow.exitCode).toBeNull(); // still following
+      await follow.until('new container', () => listening().length === 3);
+      expect(follow.seen.err).toContain(
+        `inference-code: following its new container ${replaced.slice(0, 12)}`,
+      );
+      expect(follow.running()).toBe(true);
     } finally {
-      follow.kill('SIGINT');
-      await follow;
+      await follow.stop();
     }
     // every start once: nothing read twice after the restart
-    expect(listening(out)).toHaveLength(3);
+    expect(listening()).toHaveLength(3);
+  });
+
+  it('logs --follow of the whole suite takes in a service whose first container starts later', async () => {
+    const follow = followLogs('--tail', '1');
+    let late: Docker.Container | undefined;
+    try {
+      // the three services' last lines, each prefixed to the width of the longest service name
+      await follow.until('first lines', () =>
+        ['inference-chat', 'inference-code', 'api-gateway'].every((n) => follow.seen.out.includes(`${n} `)),
+      );
+      expect(follow.seen.out).toMatch(/^api-gateway {7}\| \{/m);
+      // then a container of another service of the project starts, as `up` of a later phase starts one
+      late = await docker.createContainer({
+        Image: inject('e2e').nodeImage,
+        name: `${suite.project}-late-embedding`,
+        Cmd: ['node', '-e', "setInterval(() => console.log('late tick'), 200)"],
+        Labels: { 'io.aisuite.project': suite.project, 'io.aisuite.service': 'embedding' },
+      });
+      await late.start();
+      await follow.until('the later service', () => /^embedding {9}\| late tick$/m.test(follow.seen.out));
+      expect(follow.seen.err).toContain('embedding: started; following it');
+    } finally {
+      await follow.stop();
+      await late?.remove({ force: true });
+    }
   });
 
   it('logs shows one service, and prefixes names when several', async () => {

@@ -114,6 +114,8 @@ export interface FollowOptions {
   readonly service: string;
   /** The service's container when following starts. */
   readonly containerId: string;
+  /** Whether it had run when following started (false: created, not started yet; default true). */
+  readonly hasRun?: boolean;
   readonly tail?: number;
   /** Unix seconds: only lines newer than this (the first container only). */
   readonly since?: number;
@@ -134,6 +136,7 @@ export interface FollowOptions {
 export async function followService(o: FollowOptions): Promise<void> {
   let id = o.containerId;
   let window: { tail?: number; since?: number | string } = { tail: o.tail, since: o.since };
+  let hasRun = o.hasRun ?? true;
   for (;;) {
     let last: string | undefined;
     const stream = await o.containers
@@ -158,7 +161,8 @@ export async function followService(o: FollowOptions): Promise<void> {
     const next = await nextRunning(o);
     if (next === undefined) return;
     if (next === id) {
-      o.onNotice(`${o.service}: running again; following it`);
+      o.onNotice(`${o.service}: ${hasRun || last ? 'running again' : 'started'}; following it`);
+      hasRun = true;
       window = last ? { since: sinceAfter(last) } : {};
     } else {
       o.onNotice(`${o.service}: following its new container ${next.slice(0, 12)}`);
@@ -166,6 +170,56 @@ export async function followService(o: FollowOptions): Promise<void> {
     }
     id = next;
   }
+}
+
+export interface FollowProjectOptions extends Omit<FollowOptions, 'service' | 'containerId' | 'onLine'> {
+  /** The project's containers when following starts. */
+  readonly first: readonly {
+    readonly service: string;
+    readonly containerId: string;
+    readonly hasRun: boolean;
+  }[];
+  readonly onLine: (service: string, line: string, from: StreamName) => void;
+}
+
+/**
+ * Follow every service of a project until `signal` aborts: those with a container now (each as
+ * `followService` does) and each service whose first container starts later (\`up\` adding phase 3's
+ * services while someone follows the suite's logs), from that container's start.
+ */
+export async function followProject(o: FollowProjectOptions): Promise<void> {
+  const followed = new Map<string, Promise<void>>();
+  const follow = (
+    service: string,
+    containerId: string,
+    start: { tail?: number; since?: number; hasRun: boolean },
+  ) =>
+    followed.set(
+      service,
+      followService({
+        ...o,
+        ...start,
+        service,
+        containerId,
+        onLine: (line, from) => o.onLine(service, line, from),
+      }),
+    );
+  for (const f of o.first)
+    follow(f.service, f.containerId, { tail: o.tail, since: o.since, hasRun: f.hasRun });
+  for (;;) {
+    try {
+      await sleep(o.pollMs ?? 500, undefined, { signal: o.signal });
+    } catch {
+      break; // aborted
+    }
+    for (const c of await o.containers.listByProject(o.project)) {
+      const service = c.Labels?.[LABELS.service];
+      if (!service || followed.has(service) || c.State !== 'running') continue;
+      o.onNotice(`${service}: started; following it`);
+      follow(service, c.Id, { hasRun: true });
+    }
+  }
+  await Promise.all(followed.values());
 }
 
 /** The id of the service's running container, polled until there is one; undefined once aborted. */
