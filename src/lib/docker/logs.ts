@@ -216,7 +216,7 @@ export async function followProject(o: FollowProjectOptions): Promise<void> {
       const service = c.Labels?.[LABELS.service];
       if (!service || followed.has(service) || c.State !== 'running') continue;
       o.onNotice(`${service}: started; following it`);
-      follow(service, c.Id, { hasRun: true });
+      follow(service, c.Id, { tail: undefined, since: undefined, hasRun: true }); // all of it: it is new
     }
   }
   await Promise.all(followed.values());
