@@ -3,6 +3,7 @@ import { AisuiteError } from '../errors.js';
 import type { SuiteOptions } from '../suite/build.js';
 import { canonicalJson } from '../suite/hash.js';
 import type { SuiteSpec } from '../suite/types.js';
+import { packageVersion } from '../version.js';
 import type { ReleaseChecklist } from './types.js';
 
 export interface PostDeployOptions {
@@ -101,7 +102,11 @@ export async function recordChecklistRun(
     return {
       tag: current.tag,
       recorded: false,
-      reason: `the suite checked is not release ${current.tag}'s (aisuite.yaml or the flags changed since it was deployed)`,
+      reason:
+        `the suite checked is not release ${current.tag}'s (aisuite.yaml or the flags changed since it was deployed` +
+        (current.aisuiteVersion === packageVersion()
+          ? ')'
+          : `, or aisuite: it was deployed by ${current.aisuiteVersion}, this is ${packageVersion()})`),
     };
   }
   try {

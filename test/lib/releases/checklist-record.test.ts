@@ -6,7 +6,7 @@ import { AisuiteError } from '../../../src/lib/errors.js';
 import { acquireLock } from '../../../src/lib/lock/lock.js';
 import { recordChecklistRun } from '../../../src/lib/releases/checklist.js';
 import { checklistWarnings, resolveRollbackTarget } from '../../../src/lib/releases/rollback.js';
-import { readRelease } from '../../../src/lib/releases/store.js';
+import { readRelease, writeRelease } from '../../../src/lib/releases/store.js';
 import { resolveSuite } from '../../../src/lib/suite/resolve.js';
 import { recordTestRelease, tempStateDir } from './fixtures.js';
 
@@ -75,7 +75,13 @@ describe('a checklist run recorded on the release it checked', () => {
     await recordTestRelease(dir.state(), { project: 'q', tag: 'B', at: '2026-12-01T10:00:00Z' });
     const other = await recordChecklistRun(await checked('q', '2'), report('q'), dir.env());
     expect(other).toMatchObject({ tag: 'B', recorded: false });
-    expect(other.reason).toContain("the suite checked is not release B's");
+    expect(other.reason).toBe(
+      "the suite checked is not release B's (aisuite.yaml or the flags changed since it was deployed)",
+    );
+    // deployed by another aisuite version: that is named as a possible cause too
+    await writeRelease({ ...(await recordOf('q', 'B')), aisuiteVersion: '0.0.9' }, dir.env());
+    const older = await recordChecklistRun(await checked('q', '2'), report('q'), dir.env());
+    expect(older.reason).toMatch(/, or aisuite: it was deployed by 0\.0\.9, this is \d+\.\d+\.\d+\)$/);
     expect((await recordOf('q', 'B')).checklist).toEqual({ status: 'not-run' });
     expect(await recordChecklistRun(await checked('none'), report('none'), dir.env())).toEqual({
       tag: null,
