@@ -1,6 +1,8 @@
 import { BaseCommand } from '../base-command.js';
 import { prose } from '../lib/cli/prose.js';
 import { projectFlags } from '../lib/cli/suite-flags.js';
+import path from 'node:path';
+import type { AisuiteConfig } from '../lib/config/schema.js';
 import type { ServiceState } from '../lib/docker/status.js';
 import type { ReleaseChecklist, ReleaseRecord } from '../lib/releases/types.js';
 
@@ -61,6 +63,7 @@ checklist run said; services of that release that have no container (also in --j
     else this.log(formatStatus(services));
     const releaseDetail = current && detailOf(current);
     if (current && releaseDetail) this.log(`\n${describeRelease(current.tag, releaseDetail)}`);
+    if (!current && services.length > 0) this.log(`\n${await noReleaseNote(project, services, config)}`);
     if (current && missing.length > 0) {
       const which = missing.length === current.suite.services.length ? 'any service' : missing.join(', ');
       this.log(`No container for ${which} of release ${current.tag}: \`aisuite up\` brings it back.`);
@@ -90,4 +93,30 @@ export function describeRelease(tag: string, detail: NonNullable<StatusResult['r
           ? ` (${checklist.failedCritical.join(', ')})`
           : '');
   return `Release ${tag}, deployed ${detail.deployedAt} by ${detail.deployedBy} (${detail.command}); ${checked}.`;
+}
+
+/**
+ * Containers but no release in this state directory: most often the suite was deployed from another one
+ * (\`sudo aisuite up\`, then \`aisuite status\` as yourself); its containers' secrets-file label says which.
+ */
+async function noReleaseNote(
+  project: string,
+  services: readonly ServiceState[],
+  config: AisuiteConfig,
+): Promise<string> {
+  const [{ releasesDir }, { hintFor }, { secretsFilePath }] = await Promise.all([
+    import('../lib/releases/store.js'),
+    import('../lib/docker/secrets-origin.js'),
+    import('../lib/secrets/locate.js'),
+  ]);
+  const ours = path.resolve(secretsFilePath({ project }, config));
+  const elsewhere = [...new Set(services.map((s) => s.secretsFile).filter((f): f is string => !!f))].filter(
+    (f) => path.resolve(f) !== ours,
+  );
+  return (
+    `No release of project ${project} is recorded in ${releasesDir(project)}` +
+    (elsewhere.length > 0
+      ? `: its containers were deployed with another state (${elsewhere.map((f) => hintFor(f, project)).join('; ')}).`
+      : '.')
+  );
 }

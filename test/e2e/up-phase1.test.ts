@@ -193,6 +193,13 @@ describe('phase 1, CPU profile, on a real engine', () => {
       );
       expect(String(result.stderr)).toContain(`AISUITE_STATE_DIR=${suite.env.AISUITE_STATE_DIR}`);
       expect(await containerIds(suite.project)).toEqual(firstIds);
+      // status from there shows the containers, and says where their release and secrets are
+      const status = await suite.run(['status'], { env: { AISUITE_STATE_DIR: other } });
+      expect(status.exitCode, String(status.stderr)).toBe(0);
+      expect(String(status.stdout)).toContain(
+        `No release of project ${suite.project} is recorded in ${path.join(other, suite.project, 'releases')}: ` +
+          `its containers were deployed with another state (AISUITE_STATE_DIR=${suite.env.AISUITE_STATE_DIR}).`,
+      );
     } finally {
       await rm(other, { recursive: true, force: true });
     }

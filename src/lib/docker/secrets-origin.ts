@@ -25,7 +25,7 @@ async function sameSecrets(a: string, b: string): Promise<boolean> {
 }
 
 /** How to point a run at `file`: the state directory when it is a default location, else the file. */
-function hintFor(file: string, project: string): string {
+export function hintFor(file: string, project: string): string {
   const dir = path.dirname(file);
   return path.basename(file) === 'secrets.env' && path.basename(dir) === project
     ? `AISUITE_STATE_DIR=${path.dirname(dir)}`

@@ -17,6 +17,8 @@ export interface ServiceState {
   readonly image: string;
   readonly configHash?: string;
   readonly release?: string;
+  /** The secrets file it was deployed with (a path label, never a value). */
+  readonly secretsFile?: string;
   /** Seconds since the container started (running containers only). */
   readonly uptimeSeconds?: number;
   readonly exitCode?: number;
@@ -64,6 +66,7 @@ export async function describeContainer(
     image: info.Image,
     configHash: info.Labels?.[LABELS.configHash],
     release: info.Labels?.[LABELS.release],
+    secretsFile: info.Labels?.[LABELS.secretsFile],
     uptimeSeconds,
     exitCode,
   };
