@@ -27,7 +27,8 @@ export default class Status extends BaseCommand<typeof Status> {
   static override description =
     prose(`One row per container of the project (found by label): service, state, health, published
 ports, image and uptime. Below it: the current release, when and how it was deployed, and what its last
-checklist run said; services of that release that have no container (also in --json's \`missing\`):
+checklist run said (or, with containers but no release in this state directory, the state they were
+deployed with); services of that release that have no container (also in --json's \`missing\`):
 \`aisuite up\` brings them back.`);
   static override examples = [
     '<%= config.bin %> status',
