@@ -206,12 +206,7 @@ export async function followProject(o: FollowProjectOptions): Promise<void> {
     );
   for (const f of o.first)
     follow(f.service, f.containerId, { tail: o.tail, since: o.since, hasRun: f.hasRun });
-  for (;;) {
-    try {
-      await sleep(o.pollMs ?? 500, undefined, { signal: o.signal });
-    } catch {
-      break; // aborted
-    }
+  while (await pause(o)) {
     for (const c of await o.containers.listByProject(o.project)) {
       const service = c.Labels?.[LABELS.service];
       if (!service || followed.has(service) || c.State !== 'running') continue;
@@ -225,16 +220,20 @@ export async function followProject(o: FollowProjectOptions): Promise<void> {
 /** The id of the service's running container, polled until there is one; undefined once aborted. */
 async function nextRunning(o: FollowOptions): Promise<string | undefined> {
   let told = false;
-  for (;;) {
-    try {
-      await sleep(o.pollMs ?? 500, undefined, { signal: o.signal });
-    } catch {
-      return undefined; // aborted
-    }
+  while (await pause(o)) {
     const list = await o.containers.listByProject(o.project);
     const running = list.find((c) => c.Labels?.[LABELS.service] === o.service && c.State === 'running');
     if (running) return running.Id;
     if (!told) o.onNotice(`${o.service}: not running; waiting for it to start (Ctrl-C to stop)`);
     told = true;
   }
+  return undefined; // aborted
+}
+
+/** One poll interval; false once `signal` has aborted (Ctrl-C). */
+function pause(o: Pick<FollowOptions, 'pollMs' | 'signal'>): Promise<boolean> {
+  return sleep(o.pollMs ?? 500, undefined, { signal: o.signal }).then(
+    () => true,
+    () => false,
+  );
 }
